@@ -1,0 +1,97 @@
+"""``site.yaml``: the site's settings, validated at load with every problem reported at once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .i18n import LANGUAGES
+from .problems import Problem
+from .yamlfields import MappingReader, as_mapping, compose
+
+SORT_ORDERS = ("oldest-first", "newest-first")
+KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain")
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Settings read from ``site.yaml``; see README's reference for each key."""
+
+    title: str
+    description: str
+    base_url: str  # absolute, always ends with "/"
+    language: str = "fr"
+    author: str = ""
+    sort: str = "oldest-first"
+    domain: str | None = None
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: '/' at a domain root, '/repo/' on a project page."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def newest_first(self) -> bool:
+        """Whether the index lists the latest event first."""
+        return self.sort == "newest-first"
+
+
+def normalise_base_url(value: str) -> str | None:
+    """An absolute http(s) URL with a trailing slash, or None when ``value`` is not one."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        return None
+    return value.strip() if value.strip().endswith("/") else value.strip() + "/"
+
+
+def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:
+    """Read and validate ``site.yaml``; ``base_url`` overrides the file's (CLI ``--base-url``)."""
+    problems: list[Problem] = []
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return None, [Problem(shown_path, 1, "site configuration not found; create site.yaml (see README)")]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown_path, 1, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8")]
+    root = as_mapping(compose(text, shown_path, 1, problems), shown_path, 1, problems, "site.yaml")
+    if root is None:
+        if not problems:
+            problems.append(Problem(shown_path, 1, "site.yaml is empty; it needs at least title, description and base_url"))
+        return None, problems
+    fields = MappingReader(root, shown_path, 1, problems)
+    fields.warn_unknown(KNOWN_KEYS)
+    before = len([p for p in problems if not p.warning])
+
+    title = fields.text("title", required=True)
+    description = fields.text("description", required=True)
+    raw_url = fields.text("base_url", required=True)
+    url = None
+    if raw_url is not None:
+        url = normalise_base_url(raw_url)
+        if url is None:
+            fields.error(fields.entries["base_url"][1], f"'base_url' must be an absolute http(s) URL such as https://user.github.io/repo/, got {raw_url!r}")
+    if base_url is not None:
+        url = normalise_base_url(base_url)
+        if url is None:
+            problems.append(Problem("--base-url", 1, f"must be an absolute http(s) URL such as https://user.github.io/repo/, got {base_url!r}"))
+    language = fields.text("language") or "fr"
+    if language not in LANGUAGES:
+        fields.error(fields.entries["language"][1], f"'language' must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    sort = fields.text("sort") or "oldest-first"
+    if sort not in SORT_ORDERS:
+        fields.error(fields.entries["sort"][1], f"'sort' must be one of {', '.join(SORT_ORDERS)}, got {sort!r}")
+    domain = fields.text("domain")
+    if domain is not None and not _DOMAIN.fullmatch(domain.lower()):
+        fields.error(fields.entries["domain"][1], f"'domain' must be a bare host name such as timeline.example.org (no scheme, no path), got {domain!r}")
+    author = fields.text("author") or ""
+
+    if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
+        return None, problems
+    assert title is not None and description is not None and url is not None
+    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None)
+    if config.domain and urlsplit(config.base_url).hostname != config.domain:
+        fields.error(fields.entries["domain"][0], f"'domain' {config.domain} differs from the host of base_url ({config.base_url}); links will point to the wrong host", warning=True)
+    return config, problems

@@ -1,0 +1,224 @@
+"""Reading events: ``content/**/*.md`` files with YAML front matter and a Markdown body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from slugify import slugify
+
+from .dates import DateError, EventDate, parse_event_date, parse_timestamp
+from .problems import Problem, display_path, line_of_offset
+from .yamlfields import MappingReader, as_mapping, compose
+
+EVENT_KEYS = ("title", "summary", "date", "end", "tags", "sources", "draft", "slug", "added")
+SOURCE_KEYS = ("publisher", "title", "date", "lang", "url", "note")
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}){0,2}-")
+_LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+_FENCES = ("---", "...")
+
+
+@dataclass(frozen=True)
+class Source:
+    """An article an event is based on: its outlet, title, publication date and language."""
+
+    publisher: str
+    title: str
+    date: EventDate
+    lang: str
+    url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag as written, with the slug its page lives at."""
+
+    name: str
+    slug: str
+
+    @property
+    def url_path(self) -> str:
+        """The tag page's path below the site root: ``tags/llama/``."""
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One timeline entry, validated and with its body already rendered to HTML."""
+
+    path: str  # as shown in messages, relative to the project
+    slug: str
+    title: str
+    summary: str
+    date: EventDate
+    tags: tuple[Tag, ...]
+    sources: tuple[Source, ...]
+    draft: bool
+    added: dt.datetime | None
+    body_html: str
+    slug_line: int
+
+    @property
+    def url_path(self) -> str:
+        """The event page's path below the site root: ``2023/ai-alliance/``."""
+        return f"{self.date.year}/{self.slug}/"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the event's entry on the index: ``2023-ai-alliance``."""
+        return f"{self.date.year}-{self.slug}"
+
+
+class FrontMatterError(ValueError):
+    """The file is not laid out as front matter then body."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
+def split_front_matter(text: str) -> tuple[str, str, int]:
+    """Split a file into (YAML text, Markdown body, line number where the body starts)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise FrontMatterError(1, "no front matter: the file must start with a line '---', then YAML, then '---'. Did you forget the opening '---'?")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _FENCES:
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    raise FrontMatterError(1, "the front matter opened on line 1 is never closed: add a line '---' after the YAML")
+
+
+def default_slug(path: Path) -> str:
+    """The slug from a file name, without its date prefix: ``2023-12-05-ai-alliance.md`` → ``ai-alliance``."""
+    stem = _DATE_PREFIX.sub("", path.stem) or path.stem
+    return slugify(stem) or slugify(path.stem) or "event"
+
+
+def _read_date(fields: MappingReader, key: str, end_key: str | None = None) -> EventDate | None:
+    raw = fields.text(key, required=True)
+    end = fields.text(end_key) if end_key else None
+    if raw is None:
+        return None
+    try:
+        return parse_event_date(raw, end)
+    except DateError as exc:
+        where = key
+        if end_key and end is not None and _parses(raw):
+            where = end_key  # the start alone is fine, so the fault lies in 'end:'
+        fields.problems.append(Problem(fields.path, fields.key_line(where), f"{fields.what}{where}: {exc}"))
+        return None
+
+
+def _parses(raw: str) -> bool:
+    try:
+        parse_event_date(raw)
+    except DateError:
+        return False
+    return True
+
+
+def _read_sources(fields: MappingReader) -> list[Source]:
+    sources = []
+    for item in fields.mapping_list("sources"):
+        item.warn_unknown(SOURCE_KEYS)
+        publisher, title = item.text("publisher", required=True), item.text("title", required=True)
+        date = _read_date(item, "date")
+        lang, url = item.text("lang", required=True), item.text("url")
+        if lang is not None and not _LANG.fullmatch(lang):
+            item.error(item.entries["lang"][1], f"'{item.what}lang' must be a language code such as fr or en, got {lang!r}")
+            lang = None
+        if url is not None and not re.match(r"https?://[^\s/]+", url):
+            item.error(item.entries["url"][1], f"'{item.what}url' must be an absolute http(s) address, got {url!r}")
+            url = None
+        if publisher and title and date and lang:
+            sources.append(Source(publisher, title, date, lang, url, item.text("note")))
+    return sources
+
+
+def _read_tags(fields: MappingReader) -> list[Tag]:
+    tags: dict[str, Tag] = {}
+    for name, line in fields.text_list("tags"):
+        slug = slugify(name)
+        if not slug:
+            fields.problems.append(Problem(fields.path, line, f"tag {name!r} has no letters or digits to make a page address from"))
+        elif slug in tags:
+            fields.problems.append(Problem(fields.path, line, f"tag {name!r} is listed twice (as {tags[slug].name!r})", warning=True))
+        else:
+            tags[slug] = Tag(name, slug)
+    return list(tags.values())
+
+
+def _read_slug(fields: MappingReader, path: Path) -> str | None:
+    slug = fields.text("slug")
+    if slug is None:
+        return default_slug(path)
+    if not _SLUG.fullmatch(slug):
+        suggestion = slugify(slug)
+        hint = f"; try {suggestion!r}" if suggestion else ""
+        fields.error(fields.entries["slug"][1], f"slug {slug!r} must be lowercase letters, digits and single hyphens{hint}")
+        return None
+    return slug
+
+
+def parse_event(data: bytes, path: Path, shown: str, render: Callable[[str], str]) -> tuple[Event | None, list[Problem]]:
+    """Validate one event file's bytes; return the event (None on any error) and every problem found."""
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = line_of_offset(data, exc.start)
+        return None, [Problem(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+    try:
+        yaml_text, body, body_line = split_front_matter(text)
+    except FrontMatterError as exc:
+        return None, [Problem(shown, exc.line, str(exc))]
+    root = as_mapping(compose(yaml_text, shown, 2, problems), shown, 2, problems, "front matter")
+    if root is None:
+        if not problems:
+            problems.append(Problem(shown, 1, "the front matter is empty; it needs at least title, summary and date"))
+        return None, problems
+    fields = MappingReader(root, shown, 2, problems)
+    fields.warn_unknown(EVENT_KEYS)
+    title = fields.text("title", required=True)
+    summary = fields.text("summary", required=True)
+    date = _read_date(fields, "date", "end")
+    added = None
+    if (raw_added := fields.text("added")) is not None:
+        try:
+            added = parse_timestamp(raw_added)
+        except DateError as exc:
+            fields.error(fields.entries["added"][1], f"added: {exc}")
+    tags, sources = _read_tags(fields), _read_sources(fields)
+    draft, slug = fields.boolean("draft"), _read_slug(fields, path)
+    if any(not p.warning for p in problems):
+        return None, problems
+    assert title and summary and date and slug
+    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, render(body), fields.key_line("slug") if "slug" in fields.entries else 1)
+    return event, problems
+
+
+def find_event_files(content_dir: Path) -> list[Path]:
+    """Every ``.md`` file below ``content_dir``, skipping hidden and editor files, in a stable order."""
+    return sorted(
+        p for p in content_dir.rglob("*.md")
+        if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
+    )
+
+
+def read_events(content_dir: Path, root: Path, render: Callable[[str], str]) -> tuple[list[Event], list[Problem]]:
+    """Read and validate every event file; collect all problems instead of stopping at the first."""
+    if not content_dir.is_dir():
+        return [], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")]
+    events: list[Event] = []
+    problems: list[Problem] = []
+    for path in find_event_files(content_dir):
+        event, found = parse_event(path.read_bytes(), path, display_path(path, root), render)
+        problems.extend(found)
+        if event is not None:
+            events.append(event)
+    return events, problems

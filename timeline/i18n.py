@@ -1,0 +1,142 @@
+"""Interface strings and date labels in the site's language (French by default, English too).
+
+Month names come from Babel's CLDR data, never from the operating system's locale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+
+from .dates import EventDate, PartialDate
+
+LANGUAGES = ("fr", "en")
+
+STRINGS: dict[str, dict[str, str]] = {
+    "fr": {
+        "skip_to_content": "Aller au contenu",
+        "timeline": "Chronologie",
+        "years": "Années",
+        "year_nav": "Navigation par année",
+        "tags": "Thèmes",
+        "all_tags": "Tous les thèmes",
+        "tag_title": "Thème : {name}",
+        "events_count_one": "{n} événement",
+        "events_count_other": "{n} événements",
+        "sources": "Sources",
+        "source_lang": "langue : {lang}",
+        "menu": "Menu principal",
+        "previous": "Événement précédent",
+        "next": "Événement suivant",
+        "event_nav": "Navigation chronologique",
+        "back_to_timeline": "Retour à la chronologie",
+        "draft": "Brouillon",
+        "not_found_title": "Page introuvable",
+        "not_found_text": "Cette page n’existe pas ou a été déplacée.",
+        "feed": "Flux Atom",
+        "approximate": "vers {date}",
+        "read_more": "Lire la suite",
+        "no_events": "Aucun événement pour l’instant.",
+        "footer_generated": "Chronologie générée à partir de fichiers Markdown.",
+    },
+    "en": {
+        "skip_to_content": "Skip to content",
+        "timeline": "Timeline",
+        "years": "Years",
+        "year_nav": "Jump to a year",
+        "tags": "Topics",
+        "all_tags": "All topics",
+        "tag_title": "Topic: {name}",
+        "events_count_one": "{n} event",
+        "events_count_other": "{n} events",
+        "sources": "Sources",
+        "source_lang": "language: {lang}",
+        "menu": "Main menu",
+        "previous": "Previous event",
+        "next": "Next event",
+        "event_nav": "Chronological navigation",
+        "back_to_timeline": "Back to the timeline",
+        "draft": "Draft",
+        "not_found_title": "Page not found",
+        "not_found_text": "This page does not exist or has moved.",
+        "feed": "Atom feed",
+        "approximate": "circa {date}",
+        "read_more": "Read more",
+        "no_events": "No events yet.",
+        "footer_generated": "Timeline generated from Markdown files.",
+    },
+}
+
+# OpenGraph wants a territory as well as a language.
+OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}
+
+
+def _day(point: PartialDate, lang: str) -> str:
+    """The day number, with the French ordinal for the first of the month."""
+    assert point.day is not None
+    return "1er" if lang == "fr" and point.day == 1 else str(point.day)
+
+
+def _month_name(point: PartialDate, lang: str) -> str:
+    assert point.month is not None
+    return format_date(dt.date(point.year, point.month, 1), "MMMM", locale=lang)
+
+
+def format_point(point: PartialDate, lang: str) -> str:
+    """'5 décembre 2023', 'mai 2024' or '2025', by precision."""
+    if point.precision == "year":
+        return str(point.year)
+    if point.precision == "month":
+        return format_date(dt.date(point.year, point.month or 1, 1), "LLLL y", locale=lang)
+    return f"{_day(point, lang)} {_month_name(point, lang)} {point.year}"
+
+
+def _shorten_start(start: PartialDate, end: PartialDate, lang: str) -> str:
+    """Drop from the start label what the end label already says (same year, same month)."""
+    if start.precision != end.precision or start.year != end.year:
+        return format_point(start, lang)
+    if start.precision == "month":
+        return _month_name(start, lang)
+    if start.precision == "day":
+        if start.month == end.month:
+            return _day(start, lang)
+        return f"{_day(start, lang)} {_month_name(start, lang)}"
+    return format_point(start, lang)
+
+
+def _french_range(start_label: str, end_label: str, precision: str) -> str:
+    if precision == "day":
+        return f"du {start_label} au {end_label}"
+    # "de" elides before a vowel: "d'avril", "d'octobre", "d'août".
+    de = "d’" if start_label[:1].lower() in "aeiouâàéèêîôûœ" else "de "
+    return f"{de}{start_label} à {end_label}"
+
+
+def format_event_date(date: EventDate, lang: str) -> str:
+    """A human label for an event date in ``lang``: '5 décembre 2023', 'vers mai 2024', 'du 1er au 30 novembre 2023'."""
+    if date.end is None:
+        label = format_point(date.start, lang)
+    else:
+        start_label = _shorten_start(date.start, date.end, lang)
+        end_label = format_point(date.end, lang)
+        if lang == "fr":
+            label = _french_range(start_label, end_label, date.start.precision)
+        else:
+            label = f"{start_label} – {end_label}"
+    return STRINGS[lang]["approximate"].format(date=label) if date.approximate else label
+
+
+def language_name(code: str, lang: str) -> str:
+    """The name of language ``code`` in ``lang``: 'fr' → 'français'; unknown codes are shown as they are."""
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(lang) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def count_label(n: int, lang: str) -> str:
+    """'1 événement', '5 événements'."""
+    key = "events_count_one" if n == 1 or (lang == "fr" and n == 0) else "events_count_other"
+    return STRINGS[lang][key].format(n=n)

@@ -1,0 +1,147 @@
+"""Rendering every output file in memory: ``{relative path: bytes}``, no file written here."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .feed import build_feed
+from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
+from .model import Timeline, group_by_year
+from .problems import Problem, display_path
+
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One file to render: where it goes, which template draws it, and what it is given."""
+
+    path: str  # relative to the output root, e.g. "2023/ai-alliance/index.html"
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url_path(self) -> str:
+        """The page's address below the site root: '2023/ai-alliance/' for '2023/ai-alliance/index.html'."""
+        return self.path.removesuffix("index.html")
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """A Jinja environment that escapes everything and fails on any undefined name."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=jinja2.select_autoescape(("html", "xml")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def list_pages(timeline: Timeline) -> list[Page]:
+    """Every templated page of the site, in a fixed order."""
+    pages = [Page("index.html", "index.html"), Page("tags/index.html", "tags.html"), Page("404.html", "404.html")]
+    for event in timeline.chronological:
+        previous, following = timeline.neighbours(event)
+        pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "previous": previous, "next": following}))
+    for group in timeline.tags:
+        pages.append(Page(f"tags/{group.tag.slug}/index.html", "tag.html", {"group": group}))
+    return pages
+
+
+def template_problem(exc: Exception, templates_dir: Path, root: Path, template: str) -> Problem | None:
+    """Locate a template failure at ``templates/<name>:<line>``; None when it did not come from a template."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Problem(display_path(Path(exc.filename), root), exc.lineno, f"template syntax error: {exc.message}")
+    base = templates_dir.resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        frame_path = Path(frame.filename)
+        if frame_path.is_absolute() and frame_path.resolve().is_relative_to(base):
+            detail = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+            return Problem(display_path(frame_path, root), frame.lineno or 1, f"{detail} (rendering {template})")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Problem(display_path(templates_dir / template, root), 1, f"template not found: {exc.message}")
+    return None
+
+
+def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) -> list[Problem]:
+    """Compile every template up front, so all syntax errors are reported in one run."""
+    problems = []
+    for name in env.list_templates(filter_func=lambda n: not n.startswith(f"{STATIC_DIR}/")):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(template_problem(exc, templates_dir, root, name))
+    return problems
+
+
+def read_static(templates_dir: Path) -> dict[str, bytes]:
+    """The assets under ``templates/static/``, copied as they are."""
+    static = templates_dir / STATIC_DIR
+    if not static.is_dir():
+        return {}
+    return {
+        f"{STATIC_DIR}/{p.relative_to(static).as_posix()}": p.read_bytes()
+        for p in sorted(static.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def render_site(timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render pages, feed, sitemap and extras in memory; template errors become problems."""
+    env = make_environment(templates_dir)
+    lang = config.language
+
+    def url(path: str = "") -> str:
+        return config.base_path + path
+
+    def abs_url(path: str = "") -> str:
+        return config.base_url + path
+
+    def date_label(date) -> str:
+        return format_event_date(date, lang)
+
+    env.filters.update(
+        date_label=date_label,
+        count_label=lambda n: count_label(n, lang),
+        language_name=lambda code: language_name(code, lang),
+        group_by_year=group_by_year,
+    )
+    env.globals.update(site=config, t=STRINGS[lang], lang=lang, og_locale=OG_LOCALES[lang], timeline=timeline, url=url, abs_url=abs_url)
+    problems = check_templates(env, templates_dir, root)
+    if problems:
+        return {}, problems
+
+    files: dict[str, bytes] = {}
+
+    def render_pages(pages: list[Page]) -> None:
+        for page in pages:
+            try:
+                text = env.get_template(page.template).render(page.context, page_path=page.url_path)
+            except Exception as exc:
+                problem = template_problem(exc, templates_dir, root, page.template)
+                if problem is None:
+                    raise  # not the template's fault: a bug, keep its traceback
+                if problem not in problems:
+                    problems.append(problem)
+                continue
+            files[page.path] = text.encode("utf-8")
+
+    render_pages(list_pages(timeline))
+    # The sitemap lists the pages just rendered, so it comes after them.
+    sitemap_urls = [abs_url(Page(p, "").url_path) for p in files if p.endswith(".html") and p != "404.html"]
+    render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
+    if problems:
+        return {}, problems
+    files["feed.xml"] = build_feed(timeline, config, abs_url, date_label)
+    files[".nojekyll"] = b""
+    if config.domain:
+        files["CNAME"] = f"{config.domain}\n".encode()
+    files.update(read_static(templates_dir))
+    return files, problems
