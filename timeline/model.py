@@ -86,16 +86,14 @@ def group_by_year(events: tuple[Event, ...] | list[Event]) -> tuple[YearGroup, .
 
 
 def build_timeline(events: list[Event], newest_first: bool, include_drafts: bool) -> tuple[Timeline, list[Problem]]:
-    """Sort, group and index the events; report duplicate slugs and inconsistent tag spellings."""
-    problems = find_duplicate_slugs(events)
+    """Sort, group and index the events; report inconsistent tag spellings."""
     shown = [e for e in events if include_drafts or not e.draft]
     chronological = tuple(sorted(shown, key=chronological_key))
     ordered = tuple(reversed(chronological)) if newest_first else chronological
 
     years = group_by_year(ordered)
 
-    spellings, spelling_problems = _tag_spellings(chronological)
-    problems += spelling_problems
+    spellings, problems = _tag_spellings(chronological)
     by_tag: dict[str, list[Event]] = defaultdict(list)
     for event in ordered:
         for tag in event.tags:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +32,23 @@ class Page:
         return self.path.removesuffix("index.html")
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    """A Jinja environment that escapes everything and fails on any undefined name."""
-    return jinja2.Environment(
+def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
+    """A Jinja environment that escapes everything, fails on any undefined name, and knows our filters."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=True,
     )
+    env.filters.update(
+        date_label=lambda date: format_event_date(date, lang),
+        count_label=lambda n: count_label(n, lang),
+        language_name=lambda code: language_name(code, lang),
+        group_by_year=group_by_year,
+    )
+    env.globals.update(t=STRINGS[lang], lang=lang, og_locale=OG_LOCALES[lang])
+    return env
 
 
 def list_pages(timeline: Timeline) -> list[Page]:
@@ -64,7 +71,7 @@ def template_problem(exc: Exception, templates_dir: Path, root: Path, template: 
         frame_path = Path(frame.filename)
         if frame_path.is_absolute() and frame_path.resolve().is_relative_to(base):
             detail = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
-            return Problem(display_path(frame_path, root), frame.lineno or 1, f"{detail} (rendering {template})")
+            return Problem(display_path(frame_path, root), frame.lineno or 1, detail)
     if isinstance(exc, jinja2.TemplateNotFound):
         return Problem(display_path(templates_dir / template, root), 1, f"template not found: {exc.message}")
     return None
@@ -93,10 +100,8 @@ def read_static(templates_dir: Path) -> dict[str, bytes]:
     }
 
 
-def render_site(timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path) -> tuple[dict[str, bytes], list[Problem]]:
+def render_site(env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path) -> tuple[dict[str, bytes], list[Problem]]:
     """Render pages, feed, sitemap and extras in memory; template errors become problems."""
-    env = make_environment(templates_dir)
-    lang = config.language
 
     def url(path: str = "") -> str:
         return config.base_path + path
@@ -104,19 +109,9 @@ def render_site(timeline: Timeline, config: SiteConfig, templates_dir: Path, roo
     def abs_url(path: str = "") -> str:
         return config.base_url + path
 
-    def date_label(date) -> str:
-        return format_event_date(date, lang)
-
-    env.filters.update(
-        date_label=date_label,
-        count_label=lambda n: count_label(n, lang),
-        language_name=lambda code: language_name(code, lang),
-        group_by_year=group_by_year,
-    )
-    env.globals.update(site=config, t=STRINGS[lang], lang=lang, og_locale=OG_LOCALES[lang], timeline=timeline, url=url, abs_url=abs_url)
-    problems = check_templates(env, templates_dir, root)
-    if problems:
-        return {}, problems
+    env.globals.update(site=config, timeline=timeline, url=url, abs_url=abs_url)
+    problems: list[Problem] = []
+    seen: set[Problem] = set()
 
     files: dict[str, bytes] = {}
 
@@ -128,10 +123,12 @@ def render_site(timeline: Timeline, config: SiteConfig, templates_dir: Path, roo
                 problem = template_problem(exc, templates_dir, root, page.template)
                 if problem is None:
                     raise  # not the template's fault: a bug, keep its traceback
-                if problem not in problems:
-                    problems.append(problem)
+                # One broken line breaks every page that uses it: report it once, naming the first page.
+                if problem not in seen:
+                    seen.add(problem)
+                    problems.append(replace(problem, message=f"{problem.message} (first seen rendering {page.path})"))
                 continue
-            files[page.path] = text.encode("utf-8")
+            files[page.path] = (text.rstrip("\n") + "\n").encode("utf-8")
 
     render_pages(list_pages(timeline))
     # The sitemap lists the pages just rendered, so it comes after them.
@@ -139,7 +136,7 @@ def render_site(timeline: Timeline, config: SiteConfig, templates_dir: Path, roo
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
     if problems:
         return {}, problems
-    files["feed.xml"] = build_feed(timeline, config, abs_url, date_label)
+    files["feed.xml"] = build_feed(timeline, config, abs_url, env.filters["date_label"])
     files[".nojekyll"] = b""
     if config.domain:
         files["CNAME"] = f"{config.domain}\n".encode()

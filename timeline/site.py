@@ -11,9 +11,9 @@ from .config import load_config
 from .content import read_events
 from .dates import PRECISIONS
 from .markup import MarkdownRenderer
-from .model import build_timeline
+from .model import build_timeline, find_duplicate_slugs
 from .problems import BuildFailed, Problem, display_path
-from .render import render_site
+from .render import check_templates, make_environment, render_site
 from .write import check_output_dir, write_site
 
 
@@ -69,9 +69,12 @@ def build_site(project: Project, output: Path | None = None, base_url: str | Non
     # Load and validate site.yaml.
     config, problems = load_config(project.config_file, display_path(project.config_file, root), base_url)
     problems += check_output_dir(output, root, [project.content_dir, project.templates_dir])
+    # Compile every template, so syntax errors show up with content errors.
+    env = make_environment(project.templates_dir, config.language if config else "fr")
+    problems += check_templates(env, project.templates_dir, root)
     # Read and validate every article, rendering Markdown bodies.
     events, found = read_events(project.content_dir, root, MarkdownRenderer())
-    problems += found
+    problems += found + find_duplicate_slugs(events)
     if config is None or _has_errors(problems):
         raise BuildFailed(problems)
     # Sort and group events into the timeline.
@@ -80,7 +83,7 @@ def build_site(project: Project, output: Path | None = None, base_url: str | Non
     if _has_errors(problems):
         raise BuildFailed(problems)
     # Render every page in memory.
-    files, found = render_site(timeline, config, project.templates_dir, root)
+    files, found = render_site(env, timeline, config, project.templates_dir, root)
     problems += found
     if _has_errors(problems):
         raise BuildFailed(problems)

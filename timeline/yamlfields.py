@@ -31,7 +31,9 @@ def compose(text: str, path: str, first_line: int, problems: list[Problem]) -> N
         line = first_line + (mark.line if mark else 0)
         detail = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem:
-            detail = f"{exc.problem} ({exc.context})"
+            started = exc.context_mark.line + first_line if exc.context_mark else line
+            where = f" that starts on line {started}" if started != line else ""
+            detail = f"{exc.problem} ({exc.context}{where})"
         problems.append(Problem(path, line, f"invalid YAML: {detail}"))
     except yaml.YAMLError as exc:
         problems.append(Problem(path, first_line, f"invalid YAML: {exc}"))

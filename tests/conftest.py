@@ -1,0 +1,80 @@
+"""Shared fixtures: whole fixture sites written into tmp_path, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from timeline.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+SITE_YAML = """\
+title: Chronologie de test
+description: Un site de test.
+base_url: https://example.org/repo/
+language: fr
+author: Équipe de test
+"""
+
+
+def event_text(title: str = "Un événement", summary: str = "Il s’est passé quelque chose.", date: str = "2023-12-05", body: str = "Corps du texte.\n", **extra: str) -> str:
+    """A valid event file; ``extra`` adds raw front-matter lines (``tags="[a, b]"``)."""
+    lines = [f"title: {title}", f"summary: {summary}", f"date: {date}"]
+    lines += [f"{key}: {value}" for key, value in extra.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    """Write a project into tmp_path/site: the repo's templates, a site.yaml and the given files."""
+
+    def make(files: dict[str, str | bytes] | None = None, *, site_yaml: str = SITE_YAML, templates: bool = True) -> Path:
+        root = tmp_path / "site"
+        root.mkdir(exist_ok=True)
+        if templates and not (root / "templates").exists():
+            shutil.copytree(REPO / "templates", root / "templates")
+        (root / "content").mkdir(exist_ok=True)
+        (root / "site.yaml").write_text(site_yaml, encoding="utf-8")
+        for name, data in (files or {}).items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(data, encoding="utf-8")
+        return root
+
+    return make
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a CLI run printed and returned."""
+
+    status: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str | Path) -> Run:
+    """Run ``build.py`` in-process with ``args`` and capture its output."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main([str(a) for a in args])
+    return Run(status, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def build_site_cli():
+    """Build the project at ``root`` through the CLI: ``build_site_cli(root, "--drafts")``."""
+
+    def build(root: Path, *args: str | Path) -> Run:
+        return run_cli("--project", root, "build", *args)
+
+    return build
