@@ -31,8 +31,8 @@ def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
     feed.link(href=abs_url(""), rel="alternate", type="text/html")
     feed.link(href=abs_url("feed.xml"), rel="self", type="application/atom+xml")
     feed.generator("timeline", version=__version__)
-    if config.author:
-        feed.author({"name": config.author})
+    # Atom requires an author; entries inherit the feed's, so one is enough.
+    feed.author({"name": config.author or config.title})
     # Atom requires an <updated>; the latest addition keeps it reproducible, unlike "now".
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
     feed.updated(max((added_at(e) for e in entries), default=epoch))
@@ -45,8 +45,6 @@ def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
         entry.content(event.body_html, type="html")
         entry.updated(added_at(event))
         entry.published(added_at(event))
-        if config.author:
-            entry.author({"name": config.author})
         for tag in event.tags:
             entry.category(term=tag.slug, label=tag.name)
     return feed.atom_str(pretty=True)
