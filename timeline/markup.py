@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import markdown
+from markdown.extensions.toc import slugify
+
+# Ids the page templates give their own elements; a body heading must never take one
+# ("## Sources" would otherwise collide with the sources section). Keep in step with templates/.
+RESERVED_IDS = frozenset({"contenu", "sources"})
+
+
+def heading_id(value: str, separator: str) -> str:
+    """Python-Markdown's heading slug, moved aside when a template already uses it."""
+    slug = slugify(value, separator)
+    return f"{slug}{separator}1" if slug in RESERVED_IDS else slug
+
 
 # extra: tables, footnotes, definition lists, fenced code, attribute lists; toc: ids on headings.
 EXTENSIONS = ["extra", "toc", "sane_lists"]
-EXTENSION_CONFIGS = {"toc": {"permalink": False}, "footnotes": {"BACKLINK_TITLE": "Retour à la note %d"}}
+EXTENSION_CONFIGS = {"toc": {"slugify": heading_id}, "footnotes": {"BACKLINK_TITLE": "Retour à la note %d"}}
 
 
 class MarkdownRenderer:
