@@ -82,7 +82,7 @@ def errors_of(run) -> list[str]:
         (
             "slug.md",
             "---\ntitle: T\nsummary: S\ndate: 2023\nslug: Mon Slug\n---\n",
-            "content/slug.md:5: slug 'Mon Slug' must be lowercase letters, digits and single hyphens; try 'mon-slug'",
+            "content/slug.md:5: slug 'Mon Slug' must be at most 80 lowercase letters, digits and single hyphens; try 'mon-slug'",
         ),
         (
             "dup-key.md",
@@ -100,6 +100,26 @@ def errors_of(run) -> list[str]:
             "content/source.md:6: missing required key 'sources[1].title'",
         ),
         (
+            "quoted-bool.md",
+            "---\ntitle: T\nsummary: S\ndate: 2023\ndraft: \"true\"\n---\n",
+            "content/quoted-bool.md:5: 'draft' must be true or false without quotes, got 'true'",
+        ),
+        (
+            "arabic-digits.md",
+            "---\ntitle: T\nsummary: S\ndate: \"٢٠٢٣-١٢\"\n---\n",
+            "content/arabic-digits.md:4: date: expected YYYY, YYYY-MM or YYYY-MM-DD, '~' before it for an approximate date, or START/END for a range, got '٢٠٢٣-١٢'",
+        ),
+        (
+            "form-feed.md",
+            "---\ntitle: T\nsummary: S\ndate: 2023\n---\nCopié\x0c depuis un PDF.\n",
+            "content/form-feed.md:6: control character U+000C on this line; delete it (it often comes from copying out of a PDF)",
+        ),
+        (
+            "added-overflow.md",
+            "---\ntitle: T\nsummary: S\ndate: 2023\nadded: 0001-01-01T00:00:00+01:00\n---\n",
+            "content/added-overflow.md:5: added: expected a date like 2024-04-18 or 2024-04-18T09:30:00+02:00, got '0001-01-01T00:00:00+01:00'",
+        ),
+        (
             "added.md",
             "---\ntitle: T\nsummary: S\ndate: 2023\nadded: yesterday\n---\n",
             "content/added.md:5: added: expected a date like 2024-04-18 or 2024-04-18T09:30:00+02:00, got 'yesterday'",
@@ -114,6 +134,50 @@ def test_each_bad_input_has_an_exact_message(make_site, build_site_cli, name, te
 def test_non_utf8_file_names_the_line(make_site, build_site_cli):
     root = make_site({"content/latin1.md": "---\ntitle: Café\nsummary: S\ndate: 2023\n---\n".encode("latin-1")})
     assert errors_of(build_site_cli(root)) == ["content/latin1.md:2: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]
+
+
+def test_non_utf8_template_names_the_line(make_site, build_site_cli):
+    root = make_site({"content/e.md": event_text(), "templates/404.html": "{% extends 'base.html' %}\n{# café #}\n".encode("latin-1")})
+    assert errors_of(build_site_cli(root)) == ["templates/404.html:2: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]
+
+
+def test_editor_files_in_templates_are_not_templates(make_site, build_site_cli):
+    root = make_site({"content/e.md": event_text(), "templates/.event.html.swp": b"\xff\xfe\x00x", "templates/notes.md": "{% broken"})
+    run = build_site_cli(root)
+    assert run.status == 0, run.err
+
+
+def test_template_errors_show_up_with_content_errors(make_site, build_site_cli):
+    root = make_site({"content/bad.md": event_text(date="2023-02-30"), "content/good.md": event_text(title="Bon")})
+    entry = root / "templates" / "_entry.html"
+    text = entry.read_text(encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "event.summary" in l)
+    entry.write_text(text.replace("event.summary", "event.summry"), encoding="utf-8")
+    assert errors_of(build_site_cli(root)) == [
+        "content/bad.md:4: date: '2023-02-30' does not exist: 2023-02 has 28 days",
+        f"templates/_entry.html:{line}: 'timeline.content.Event object' has no attribute 'summry' (first seen rendering index.html)",
+    ]
+
+
+def test_a_bug_in_python_code_keeps_its_traceback(make_site, monkeypatch):
+    """Only faults raised by template code are the template's; a crash in a filter is a bug, not a user error."""
+    from timeline import render
+    from timeline.site import Project, build_site
+
+    def broken(date, lang):
+        raise KeyError("simulated bug")
+
+    monkeypatch.setattr(render, "format_event_date", broken)
+    root = make_site({"content/e.md": event_text()})
+    with pytest.raises(KeyError, match="simulated bug"):
+        build_site(Project(root))
+
+
+def test_output_below_a_file_is_refused(make_site, build_site_cli, tmp_path):
+    root = make_site({"content/e.md": event_text()})
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    run = build_site_cli(root, "--output", tmp_path / "file" / "sub")
+    assert errors_of(run) == [f"{(tmp_path / 'file' / 'sub').as_posix()}:1: {(tmp_path / 'file').as_posix()} exists and is not a folder; remove it or choose another --output"]
 
 
 def test_duplicate_slug_names_both_files(make_site, build_site_cli):
@@ -164,6 +228,27 @@ def test_undefined_template_variable_names_template_and_line(make_site, build_si
     ]
 
 
+def test_long_tags_and_file_names_give_short_valid_addresses(make_site, build_site_cli):
+    long_name = "un-nom-de-fichier-vraiment-beaucoup-trop-long-" * 4
+    root = make_site({f"content/2023-{long_name}.md": event_text(tags="[" + "étiquette très longue " * 20 + "]")})
+    run = build_site_cli(root)
+    assert run.status == 0, run.err
+    event_pages = [p for p in (root / "output" / "2023").iterdir()]
+    tag_pages = [p for p in (root / "output" / "tags").iterdir() if p.is_dir()]
+    assert len(event_pages) == 1 and len(event_pages[0].name) <= 80
+    assert len(tag_pages) == 1 and len(tag_pages[0].name) <= 80 and tag_pages[0].name.startswith("etiquette-tres-longue")
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [("2023-12-05.md", "2023/2023-12-05"), ("2024-05.md", "2023/2024-05"), ("2023-12-05-ai-alliance.md", "2023/ai-alliance"), ("2023-2024-bilan.md", "2023/2024-bilan")],
+)
+def test_slug_from_file_name(make_site, build_site_cli, name, address):
+    root = make_site({f"content/{name}": event_text(date="2023")})
+    assert build_site_cli(root).status == 0
+    assert (root / "output" / address / "index.html").is_file()
+
+
 def test_unknown_keys_are_warnings_with_a_suggestion(make_site, build_site_cli):
     root = make_site({"content/e.md": event_text(tittle="x")})
     run = build_site_cli(root)
@@ -182,10 +267,12 @@ def test_unknown_keys_are_warnings_with_a_suggestion(make_site, build_site_cli):
         ("title: T\ndescription: D\nbase_url: https://e.org/\ndomain: https://e.org\n", ["site.yaml:4: 'domain' must be a bare host name such as timeline.example.org (no scheme, no path), got 'https://e.org'"]),
         ("title: T\n  description: D\n", ["site.yaml:2: invalid YAML: mapping values are not allowed in this context"]),
         ("", ["site.yaml:1: site.yaml is empty; it needs at least title, description and base_url"]),
+        ("title: T\ndescription: D\nbase_url: https://e.org/\nauthor: Ren\xe9\n", ["site.yaml:4: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]),
     ],
 )
 def test_site_yaml_errors_name_the_key(make_site, build_site_cli, site_yaml, expected):
-    root = make_site({"content/e.md": event_text()}, site_yaml=site_yaml)
+    root = make_site({"content/e.md": event_text()})
+    (root / "site.yaml").write_bytes(site_yaml.encode("latin-1") if "\xe9" in site_yaml else site_yaml.encode("utf-8"))
     assert errors_of(build_site_cli(root)) == expected
 
 

@@ -42,7 +42,7 @@ REAL_EVENTS = [
 ]
 
 SUMMARY = re.compile(
-    r"Built (?P<pages>\d+) pages \((?P<files>\d+) files\) in (?P<output>.+): "
+    r"Built (?P<pages>\d+) pages \((?P<files>\d+) files, (?P<changed>\d+) changed(?:, (?P<removed>\d+) removed)?\) in (?P<output>.+): "
     r"(?P<events>\d+ events? \([^)]*\)), (?P<drafts>\d+ drafts? skipped), in \d+\.\d{2} s"
 )
 
@@ -212,9 +212,10 @@ def test_real_site_builds_without_warnings_and_prints_the_summary(real_site):
     assert match["events"] == "5 events (3 month, 2 day)"
     assert match["drafts"] == "0 drafts skipped"
     assert match["output"] == "out/"
-    files = [p for p in output.rglob("*") if p.is_file()]
+    files = [p for p in output.rglob("*") if p.is_file() and p.name != ".timeline-manifest"]
     assert int(match["pages"]) == len(html_pages(output))
     assert int(match["files"]) == len(files)
+    assert int(match["changed"]) == len(files)
 
 
 # ---------------------------------------------------------------- 2. the index
@@ -661,3 +662,60 @@ def test_newest_first_reverses_the_index_but_not_prev_next(make_site, build_site
         assert next_href == ([f"/repo/{pages[chronological[position + 1]]}"] if position < 3 else [])
     assert check_links(output, FIXTURE_BASE_URL) == []
 
+
+
+# ---------------------------------------------------------------- 14. writing inside the output folder
+
+
+def test_rebuild_keeps_unchanged_files_and_removes_stale_ones(make_site, build_site_cli):
+    root = make_site({
+        "content/2023-01-01-a.md": event_text(title="A", date="2023-01-01", tags="[gardé]"),
+        "content/2024-01-01-b.md": event_text(title="B", date="2024-01-01", tags="[retiré]"),
+    })
+    output = root / "out"
+    assert build_site_cli(root, "--output", output).status == 0
+    css = output / "static" / "style.css"
+    css_mtime = css.stat().st_mtime_ns
+    (root / "content" / "2024-01-01-b.md").unlink()
+    run = build_site_cli(root, "--output", output)
+    assert run.status == 0, run.err
+    match = SUMMARY.fullmatch(run.out.strip())
+    assert match and match["removed"] == "2", run.out  # b's page and the 'retiré' tag page
+    assert not (output / "2024").exists() and not (output / "tags" / "retire").exists()
+    assert (output / "2023" / "a" / "index.html").is_file()
+    assert css.stat().st_mtime_ns == css_mtime
+    assert sorted(p.name for p in output.iterdir() if p.name.startswith(".")) == [".nojekyll", ".timeline-manifest"]
+    assert check_links(output, FIXTURE_BASE_URL) == []
+
+
+def test_a_file_the_build_did_not_write_stops_the_build(make_site, build_site_cli):
+    root = make_site({"content/2023-01-01-a.md": event_text(date="2023-01-01")})
+    output = root / "out"
+    assert build_site_cli(root, "--output", output).status == 0
+    (output / "notes.md").write_text("à garder", encoding="utf-8")
+    before = snapshot(output)
+    run = build_site_cli(root, "--output", output)
+    assert run.status == 1
+    assert run.err.splitlines()[0] == "out:1: out holds files the last build did not write (notes.md); move them elsewhere or choose another --output"
+    assert snapshot(output) == before
+
+
+def test_a_users_github_pages_folder_is_not_taken_for_a_build(make_site, build_site_cli):
+    """A folder with its own .nojekyll (a hand-made docs/) is not ours to replace."""
+    root = make_site({"content/2023-01-01-a.md": event_text(date="2023-01-01"), "docs/.nojekyll": "", "docs/notes.md": "précieux"})
+    run = build_site_cli(root, "--output", root / "docs")
+    assert run.status == 1
+    assert run.err.splitlines()[0] == "docs:1: docs is not empty and was not made by this tool (no .timeline-manifest); empty it or choose another --output"
+    assert (root / "docs" / "notes.md").read_text(encoding="utf-8") == "précieux"
+
+
+def test_entry_ids_never_collide_with_other_slugs(make_site, build_site_cli):
+    root = make_site({
+        "content/x.md": event_text(title="X", date="2023-01-01"),
+        "content/x-title.md": event_text(title="X title", date="2023-01-02"),
+    })
+    output = root / "out"
+    assert build_site_cli(root, "--output", output).status == 0
+    assert check_links(output, FIXTURE_BASE_URL) == []
+    index = parse_html(output / "index.html")
+    assert [e.get("id") for e in event_entries(index)] == ["2023-x", "2023-x-title"]

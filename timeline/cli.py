@@ -26,7 +26,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=Path("."), metavar="DIR", help="the project folder holding site.yaml, content/ and templates/ (default: the current folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    build = commands.add_parser("build", help="build the site (the default)", description="Build the site into output/ in one atomic swap.")
+    build = commands.add_parser("build", help="build the site (the default)", description="Build the site into output/. Nothing is written unless every file is valid; then only changed files are replaced and stale ones removed.")
     build.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: output/ in the project)")
     build.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
     build.add_argument("--drafts", action="store_true", help="include events marked 'draft: true' (they are left out by default)")

@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .i18n import LANGUAGES
-from .problems import Problem
+from .problems import Problem, control_character_problems, decode_utf8
 from .yamlfields import MappingReader, as_mapping, compose
 
 SORT_ORDERS = ("oldest-first", "newest-first")
@@ -49,13 +49,14 @@ def normalise_base_url(value: str) -> str | None:
 
 def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:
     """Read and validate ``site.yaml``; ``base_url`` overrides the file's (CLI ``--base-url``)."""
-    problems: list[Problem] = []
     try:
-        text = path.read_bytes().decode("utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return None, [Problem(shown_path, 1, "site configuration not found; create site.yaml (see README)")]
-    except UnicodeDecodeError as exc:
-        return None, [Problem(shown_path, 1, f"not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8")]
+    text, problems = decode_utf8(data, shown_path)
+    problems = problems or control_character_problems(text or "", shown_path)
+    if text is None or problems:
+        return None, problems
     root = as_mapping(compose(text, shown_path, 1, problems), shown_path, 1, problems, "site.yaml")
     if root is None:
         if not problems:

@@ -11,13 +11,15 @@ from pathlib import Path
 from slugify import slugify
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
-from .problems import Problem, display_path, line_of_offset
+from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
 EVENT_KEYS = ("title", "summary", "date", "end", "tags", "sources", "draft", "slug", "added")
 SOURCE_KEYS = ("publisher", "title", "date", "lang", "url", "note")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_DATE_PREFIX = re.compile(r"^\d{4}(?:-\d{2}){0,2}-")
+# A date prefix is stripped only when a name follows it: "2023-12-05.md" keeps its whole stem.
+_DATE_PREFIX = re.compile(r"^[0-9]{4}(?:-[0-9]{2}){0,2}-(?![0-9]{2}(?:-|$))")
+MAX_SLUG = 80
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _FENCES = ("---", "...")
 
@@ -66,12 +68,12 @@ class Event:
     @property
     def url_path(self) -> str:
         """The event page's path below the site root: ``2023/ai-alliance/``."""
-        return f"{self.date.year}/{self.slug}/"
+        return f"{self.date.year:04d}/{self.slug}/"
 
     @property
     def anchor(self) -> str:
         """The id of the event's entry on the index: ``2023-ai-alliance``."""
-        return f"{self.date.year}-{self.slug}"
+        return f"{self.date.year:04d}-{self.slug}"
 
 
 class FrontMatterError(ValueError):
@@ -96,7 +98,12 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 def default_slug(path: Path) -> str:
     """The slug from a file name, without its date prefix: ``2023-12-05-ai-alliance.md`` → ``ai-alliance``."""
     stem = _DATE_PREFIX.sub("", path.stem) or path.stem
-    return slugify(stem) or slugify(path.stem) or "event"
+    return _slugify(stem) or _slugify(path.stem) or "event"
+
+
+def _slugify(text: str) -> str:
+    # Long names are cut at a word boundary: a page address must stay a valid file name.
+    return slugify(text, max_length=MAX_SLUG, word_boundary=True)
 
 
 def _read_date(fields: MappingReader, key: str, end_key: str | None = None) -> EventDate | None:
@@ -143,7 +150,7 @@ def _read_sources(fields: MappingReader) -> list[Source]:
 def _read_tags(fields: MappingReader) -> list[Tag]:
     tags: dict[str, Tag] = {}
     for name, line in fields.text_list("tags"):
-        slug = slugify(name)
+        slug = _slugify(name)
         if not slug:
             fields.problems.append(Problem(fields.path, line, f"tag {name!r} has no letters or digits to make a page address from"))
         elif slug in tags:
@@ -157,10 +164,10 @@ def _read_slug(fields: MappingReader, path: Path) -> str | None:
     slug = fields.text("slug")
     if slug is None:
         return default_slug(path)
-    if not _SLUG.fullmatch(slug):
-        suggestion = slugify(slug)
+    if not _SLUG.fullmatch(slug) or len(slug) > MAX_SLUG:
+        suggestion = _slugify(slug)
         hint = f"; try {suggestion!r}" if suggestion else ""
-        fields.error(fields.entries["slug"][1], f"slug {slug!r} must be lowercase letters, digits and single hyphens{hint}")
+        fields.error(fields.entries["slug"][1], f"slug {slug!r} must be at most {MAX_SLUG} lowercase letters, digits and single hyphens{hint}")
         return None
     return slug
 
@@ -168,11 +175,10 @@ def _read_slug(fields: MappingReader, path: Path) -> str | None:
 def parse_event(data: bytes, path: Path, shown: str, render: Callable[[str], str]) -> tuple[Event | None, list[Problem]]:
     """Validate one event file's bytes; return the event (None on any error) and every problem found."""
     problems: list[Problem] = []
-    try:
-        text = data.decode("utf-8").lstrip("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = line_of_offset(data, exc.start)
-        return None, [Problem(shown, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+    text, problems = decode_utf8(data, shown)
+    problems = problems or control_character_problems(text or "", shown)
+    if text is None or problems:
+        return None, problems
     try:
         yaml_text, body, body_line = split_front_matter(text)
     except FrontMatterError as exc:

@@ -15,7 +15,7 @@ from dateutil import parser as dateutil_parser
 
 PRECISIONS = ("year", "month", "day")
 
-_POINT = re.compile(r"(?P<year>\d{4})(?:-(?P<month>\d{1,2})(?:-(?P<day>\d{1,2}))?)?")
+_POINT = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{1,2})(?:-(?P<day>[0-9]{1,2}))?)?")
 EXPECTED = "expected YYYY, YYYY-MM or YYYY-MM-DD, '~' before it for an approximate date, or START/END for a range"
 
 
@@ -133,8 +133,8 @@ def parse_timestamp(text: str) -> dt.datetime:
     """
     try:
         value = dateutil_parser.isoparse(text.strip())
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
     except (ValueError, OverflowError):
         raise DateError(f"expected a date like 2024-04-18 or 2024-04-18T09:30:00+02:00, got {text.strip()!r}") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)

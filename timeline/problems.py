@@ -41,6 +41,24 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def line_of_offset(data: bytes, offset: int) -> int:
-    """The 1-based line number of a byte offset."""
-    return data.count(b"\n", 0, offset) + 1
+def decode_utf8(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
+    """Decode a file's bytes, or say on which line it stops being UTF-8."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+
+
+# Characters XML 1.0 forbids (the feed and sitemap are XML), which also never belong in prose.
+_FORBIDDEN = {c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)} | {0x7F, 0xFFFE, 0xFFFF}
+
+
+def control_character_problems(text: str, path: str) -> list[Problem]:
+    """One problem per line holding a control character, such as a form feed pasted from a PDF."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        bad = next((ch for ch in line if ord(ch) in _FORBIDDEN or 0xD800 <= ord(ch) <= 0xDFFF), None)
+        if bad is not None:
+            problems.append(Problem(path, number, f"control character U+{ord(bad):04X} on this line; delete it (it often comes from copying out of a PDF)"))
+    return problems

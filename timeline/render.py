@@ -13,9 +13,10 @@ from .config import SiteConfig
 from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
 from .model import Timeline, group_by_year
-from .problems import Problem, display_path
+from .problems import Problem, decode_utf8, display_path
 
 STATIC_DIR = "static"
+TEMPLATE_EXTENSIONS = ("html", "xml", "txt")
 
 
 @dataclass(frozen=True)
@@ -62,29 +63,51 @@ def list_pages(timeline: Timeline) -> list[Page]:
     return pages
 
 
+def _in_templates(filename: str, base: Path) -> bool:
+    path = Path(filename)
+    return path.is_absolute() and path.resolve().is_relative_to(base)
+
+
 def template_problem(exc: Exception, templates_dir: Path, root: Path, template: str) -> Problem | None:
-    """Locate a template failure at ``templates/<name>:<line>``; None when it did not come from a template."""
+    """Locate a template's fault at ``templates/<name>:<line>``; None for a fault in Python code (a bug)."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         return Problem(display_path(Path(exc.filename), root), exc.lineno, f"template syntax error: {exc.message}")
     base = templates_dir.resolve()
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        frame_path = Path(frame.filename)
-        if frame_path.is_absolute() and frame_path.resolve().is_relative_to(base):
+    frames = traceback.extract_tb(exc.__traceback__)
+    # Jinja's own errors (undefined names, missing templates) are the template's; any other exception
+    # is the template's only when template code itself raised it, not a filter or our Python code.
+    if not isinstance(exc, jinja2.TemplateError) and not (frames and _in_templates(frames[-1].filename, base)):
+        return None
+    for frame in reversed(frames):
+        if _in_templates(frame.filename, base):
             detail = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
-            return Problem(display_path(frame_path, root), frame.lineno or 1, detail)
+            return Problem(display_path(Path(frame.filename), root), frame.lineno or 1, detail)
     if isinstance(exc, jinja2.TemplateNotFound):
         return Problem(display_path(templates_dir / template, root), 1, f"template not found: {exc.message}")
     return None
 
 
+def is_template_name(name: str) -> bool:
+    """Whether a file under templates/ is a template: not an asset, not hidden, not an editor's backup."""
+    parts = name.split("/")
+    return (
+        parts[0] != STATIC_DIR
+        and not any(part.startswith(".") for part in parts)
+        and name.rsplit(".", 1)[-1] in TEMPLATE_EXTENSIONS
+    )
+
+
 def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) -> list[Problem]:
-    """Compile every template up front, so all syntax errors are reported in one run."""
+    """Compile every template up front, so all syntax and encoding errors are reported in one run."""
     problems = []
-    for name in env.list_templates(filter_func=lambda n: not n.startswith(f"{STATIC_DIR}/")):
+    for name in env.list_templates(filter_func=is_template_name):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(template_problem(exc, templates_dir, root, name))
+        except UnicodeDecodeError:
+            path = templates_dir / name
+            problems += decode_utf8(path.read_bytes(), display_path(path, root))[1]
     return problems
 
 

@@ -14,7 +14,7 @@ from .markup import MarkdownRenderer
 from .model import build_timeline, find_duplicate_slugs
 from .problems import BuildFailed, Problem, display_path
 from .render import check_templates, make_environment, render_site
-from .write import check_output_dir, write_site
+from .write import WriteReport, check_output_dir, write_site
 
 
 @dataclass(frozen=True)
@@ -25,18 +25,22 @@ class Project:
 
     @property
     def config_file(self) -> Path:
+        """``site.yaml``."""
         return self.root / "site.yaml"
 
     @property
     def content_dir(self) -> Path:
+        """``content/``: one Markdown file per event."""
         return self.root / "content"
 
     @property
     def templates_dir(self) -> Path:
+        """``templates/``: Jinja templates and ``static/`` assets."""
         return self.root / "templates"
 
     @property
     def default_output(self) -> Path:
+        """``output/``: where the site goes unless ``--output`` says otherwise."""
         return self.root / "output"
 
 
@@ -47,6 +51,7 @@ class BuildReport:
     output: str
     pages: int
     files: int
+    written: WriteReport
     events: int
     by_precision: dict[str, int]
     drafts_skipped: int
@@ -54,11 +59,12 @@ class BuildReport:
     warnings: tuple[Problem, ...]
 
     def summary(self) -> str:
-        """'Built 17 pages (24 files) in output/: 5 events (3 day, 2 month), 0 drafts skipped, in 0.21 s'."""
+        """'Built 16 pages (23 files, 2 changed) in output/: 5 events (2 day, 3 month), 0 drafts skipped, in 0.09 s'."""
         precision = ", ".join(f"{n} {p}" for p in PRECISIONS if (n := self.by_precision.get(p)))
         events = f"{self.events} event{'s' if self.events != 1 else ''}" + (f" ({precision})" if precision else "")
         drafts = f"{self.drafts_skipped} draft{'s' if self.drafts_skipped != 1 else ''} skipped"
-        return f"Built {self.pages} pages ({self.files} files) in {self.output}/: {events}, {drafts}, in {self.seconds:.2f} s"
+        files = f"{self.files} files, {self.written.written} changed" + (f", {self.written.removed} removed" if self.written.removed else "")
+        return f"Built {self.pages} pages ({files}) in {self.output}/: {events}, {drafts}, in {self.seconds:.2f} s"
 
 
 def build_site(project: Project, output: Path | None = None, base_url: str | None = None, drafts: bool = False) -> BuildReport:
@@ -71,28 +77,31 @@ def build_site(project: Project, output: Path | None = None, base_url: str | Non
     problems += check_output_dir(output, root, [project.content_dir, project.templates_dir])
     # Compile every template, so syntax errors show up with content errors.
     env = make_environment(project.templates_dir, config.language if config else "fr")
-    problems += check_templates(env, project.templates_dir, root)
+    template_errors = check_templates(env, project.templates_dir, root)
     # Read and validate every article, rendering Markdown bodies.
     events, found = read_events(project.content_dir, root, MarkdownRenderer())
-    problems += found + find_duplicate_slugs(events)
-    if config is None or _has_errors(problems):
+    problems += template_errors + found + find_duplicate_slugs(events)
+    if config is None or template_errors:
         raise BuildFailed(problems)
-    # Sort and group events into the timeline.
+    # Sort and group the valid events into the timeline.
     timeline, found = build_timeline(events, config.newest_first, drafts)
     problems += found
-    if _has_errors(problems):
-        raise BuildFailed(problems)
-    # Render every page in memory.
+    # Render every page in memory, even if some files were rejected, so template errors show up in this run too.
     files, found = render_site(env, timeline, config, project.templates_dir, root)
     problems += found
     if _has_errors(problems):
         raise BuildFailed(problems)
-    # Only now touch the output folder, in one swap.
-    write_site(files, output)
+    # Only now touch the output folder.
+    try:
+        written = write_site(files, output)
+    except OSError as exc:
+        shown = display_path(Path(exc.filename), root) if exc.filename else display_path(output, root)
+        raise BuildFailed([Problem(shown, 1, f"could not write the site: {exc.strerror or exc}")]) from exc
     return BuildReport(
         output=display_path(output, root),
         pages=sum(1 for name in files if name.endswith(".html")),
         files=len(files),
+        written=written,
         events=len(timeline.events),
         by_precision=dict(Counter(e.date.precision for e in timeline.events)),
         drafts_skipped=timeline.drafts_skipped,

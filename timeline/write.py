@@ -1,52 +1,121 @@
-"""Writing the rendered site: into a fresh folder beside the output, then swapped in whole."""
+"""Writing the rendered site inside its output folder: stage every file, then move them into place.
+
+A manifest of the files each build wrote lets the next build remove stale files safely and refuse
+a folder holding files it did not write, so nothing of the user's is ever deleted.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from .problems import Problem, display_path
 
-# Every build writes this file, so its presence tells a previous build from a folder of the user's.
-MARKER = ".nojekyll"
+MANIFEST = ".timeline-manifest"
+_MANIFEST_HEADER = "# Files written by the last build of this folder (build.py keeps it to remove stale files safely).\n"
+_STAGING = ".staging-"
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """How many files a write changed, left alone, and removed."""
+
+    written: int
+    unchanged: int
+    removed: int
+
+
+def read_manifest(output: Path) -> set[str] | None:
+    """The files the previous build wrote into ``output``, or None when it has no manifest."""
+    try:
+        text = (output / MANIFEST).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        return None
+    return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def _existing_files(output: Path) -> set[str]:
+    return {
+        p.relative_to(output).as_posix()
+        for p in output.rglob("*")
+        if (p.is_file() or p.is_symlink()) and not p.relative_to(output).parts[0].startswith(_STAGING)
+    }
+
+
+def _source_clash(out: Path, source: Path, root: Path, shown: str) -> Problem | None:
+    name = "the project folder" if source == root else display_path(source, root)
+    if out == source or source.is_relative_to(out):
+        return Problem(shown, 1, f"refusing to build into {shown}: it is or contains {name}, which the build reads; choose another --output")
+    if out.is_relative_to(source) and source != root:
+        return Problem(shown, 1, f"refusing to build into {shown}: it lies inside {name}, which the build reads; choose another --output")
+    return None
 
 
 def check_output_dir(output: Path, root: Path, protected: list[Path]) -> list[Problem]:
-    """Refuse an output folder that would replace the project, its sources, or a folder we did not build."""
-    out = output.resolve()
+    """Refuse an output folder that would overwrite the project, its sources, or files the build did not write."""
+    out, root = output.resolve(), root.resolve()
     shown = display_path(output, root)
-    for source in [root, *protected]:
-        source = source.resolve()
-        if out == source or source.is_relative_to(out):
-            return [Problem(shown, 1, f"refusing to build into {shown}: it is or contains {display_path(source, root)}, which the build reads; choose another --output")]
-        if out.is_relative_to(source) and source != root.resolve():
-            return [Problem(shown, 1, f"refusing to build into {shown}: it lies inside {display_path(source, root)}, which the build reads; choose another --output")]
-    if out.exists() and not out.is_dir():
-        return [Problem(shown, 1, f"{shown} exists and is not a folder; remove it or choose another --output")]
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        return [Problem(shown, 1, f"{shown} is not empty and was not made by this tool (no {MARKER}); empty it or choose another --output")]
+    for source in [root, *(p.resolve() for p in protected)]:
+        if clash := _source_clash(out, source, root, shown):
+            return [clash]
+    blocker = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        return [Problem(shown, 1, f"{display_path(blocker, root)} exists and is not a folder; remove it or choose another --output")]
+    existing = _existing_files(out) if out.is_dir() else set()
+    if not existing:
+        return []
+    owned = read_manifest(out)
+    if owned is None:
+        return [Problem(shown, 1, f"{shown} is not empty and was not made by this tool (no {MANIFEST}); empty it or choose another --output")]
+    foreign = sorted(existing - owned - {MANIFEST})
+    if foreign:
+        listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        return [Problem(shown, 1, f"{shown} holds files the last build did not write ({listed}); move them elsewhere or choose another --output")]
     return []
 
 
-def write_site(files: dict[str, bytes], output: Path) -> None:
-    """Write ``files`` into a temporary sibling of ``output``, then swap it in; on failure the old output stays."""
-    output = output.resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = output.with_name(f".{output.name}.new-{os.getpid()}")
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+def _same_bytes(path: Path, data: bytes) -> bool:
     try:
-        for relative, data in files.items():
-            target = staging / relative
+        return path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _remove_stale(output: Path, stale: set[str]) -> None:
+    for relative in sorted(stale):
+        target = output / relative
+        if target.is_file() or target.is_symlink():
+            target.unlink()
+    # Folders left empty by the removals go too, deepest first; the output folder itself stays.
+    for folder in sorted({(output / r).parent for r in stale}, key=lambda p: len(p.parts), reverse=True):
+        while folder != output and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+def write_site(files: dict[str, bytes], output: Path) -> WriteReport:
+    """Write ``files`` into ``output``: stage the changed ones, then move them in; unchanged files keep their mtime."""
+    output.mkdir(parents=True, exist_ok=True)
+    manifest = (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(files))).encode("utf-8")
+    files = {**files, MANIFEST: manifest}
+    previous = read_manifest(output) or set()
+    changed = {name: data for name, data in files.items() if not _same_bytes(output / name, data)}
+    staging = output / f"{_STAGING}{os.getpid()}"
+    try:
+        # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
+        for index, (name, data) in enumerate(changed.items()):
+            staged = staging / str(index)
+            staged.parent.mkdir(parents=True, exist_ok=True)
+            staged.write_bytes(data)
+        stale = previous - files.keys()
+        _remove_stale(output, stale)
+        for index, name in enumerate(changed):
+            target = output / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        if output.exists():
-            os.replace(output, retired)
-        os.replace(staging, output)
-    except BaseException:
-        if retired.exists() and not output.exists():
-            os.replace(retired, output)
+            os.replace(staging / str(index), target)
+    finally:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+    written = len(changed.keys() - {MANIFEST})  # the manifest is bookkeeping, not part of the site
+    return WriteReport(written=written, unchanged=len(files) - 1 - written, removed=len(stale))

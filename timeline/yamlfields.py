@@ -35,8 +35,11 @@ def compose(text: str, path: str, first_line: int, problems: list[Problem]) -> N
             where = f" that starts on line {started}" if started != line else ""
             detail = f"{exc.problem} ({exc.context}{where})"
         problems.append(Problem(path, line, f"invalid YAML: {detail}"))
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text.count("\n", 0, exc.position)
+        problems.append(Problem(path, line, f"invalid YAML: character U+{exc.character:04X} is not allowed" if isinstance(exc.character, int) else f"invalid YAML: {exc.reason}"))
     except yaml.YAMLError as exc:
-        problems.append(Problem(path, first_line, f"invalid YAML: {exc}"))
+        problems.append(Problem(path, first_line, f"invalid YAML: {' '.join(str(exc).split())}"))
     return None
 
 
@@ -110,7 +113,8 @@ class MappingReader:
             return default
         if isinstance(node, ScalarNode) and node.tag == _BOOL:
             return node.value.lower() in ("true", "yes", "on", "y")
-        self.error(node, f"'{self.what}{key}' must be true or false, got {_shown(node)}")
+        quoted = isinstance(node, ScalarNode) and node.style in ("'", '"')
+        self.error(node, f"'{self.what}{key}' must be true or false{' without quotes' if quoted else ''}, got {_shown(node)}")
         return default
 
     def text_list(self, key: str) -> list[tuple[str, int]]:
