@@ -86,6 +86,11 @@ def test_iso_form(text, iso):
         ("2024-04/2024-06", "d’avril à juin 2024", "April – June 2024"),
         ("2024-05/2024-06", "de mai à juin 2024", "May – June 2024"),
         ("2023/2025", "de 2023 à 2025", "2023 – 2025"),
+        ("~2024-05/2024-07", "de mai à juillet 2024 (dates approximatives)", "May – July 2024 (approximate)"),
+        ("2023-11/2023-11-15", "de novembre 2023 au 15 novembre 2023", "November 2023 – 15 November 2023"),
+        ("2023/2024-03", "de 2023 à mars 2024", "2023 – March 2024"),
+        ("2023-12-05/2023-12-05", "5 décembre 2023", "5 December 2023"),
+        ("2023/2023", "2023", "2023"),
     ],
 )
 def test_labels_follow_precision(text, french, english):

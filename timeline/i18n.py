@@ -37,6 +37,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_text": "Cette page n’existe pas ou a été déplacée.",
         "feed": "Flux Atom",
         "approximate": "vers {date}",
+        "approximate_range": "{date} (dates approximatives)",
         "read_more": "Lire la suite",
         "no_events": "Aucun événement pour l’instant.",
         "footer_generated": "Chronologie générée à partir de fichiers Markdown.",
@@ -63,6 +64,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_text": "This page does not exist or has moved.",
         "feed": "Atom feed",
         "approximate": "circa {date}",
+        "approximate_range": "{date} (approximate)",
         "read_more": "Read more",
         "no_events": "No events yet.",
         "footer_generated": "Timeline generated from Markdown files.",
@@ -106,26 +108,28 @@ def _shorten_start(start: PartialDate, end: PartialDate, lang: str) -> str:
     return format_point(start, lang)
 
 
-def _french_range(start_label: str, end_label: str, precision: str) -> str:
-    if precision == "day":
-        return f"du {start_label} au {end_label}"
-    # "de" elides before a vowel: "d'avril", "d'octobre", "d'août".
-    de = "d’" if start_label[:1].lower() in "aeiouâàéèêîôûœ" else "de "
-    return f"{de}{start_label} à {end_label}"
+def _french_range(start: PartialDate, start_label: str, end: PartialDate, end_label: str) -> str:
+    # A day takes "du … au …"; a month or a year "de … à …", and "de" elides before a vowel ("d'avril").
+    if start.precision == "day":
+        opening = f"du {start_label}"
+    else:
+        opening = ("d’" if start_label[:1].lower() in "aeiouâàéèêîôûœ" else "de ") + start_label
+    closing = f"au {end_label}" if end.precision == "day" else f"à {end_label}"
+    return f"{opening} {closing}"
 
 
 def format_event_date(date: EventDate, lang: str) -> str:
     """A human label for an event date in ``lang``: '5 décembre 2023', 'vers mai 2024', 'du 1er au 30 novembre 2023'."""
-    if date.end is None:
+    if date.end is None or date.end == date.start:
         label = format_point(date.start, lang)
+        return STRINGS[lang]["approximate"].format(date=label) if date.approximate else label
+    start_label = _shorten_start(date.start, date.end, lang)
+    end_label = format_point(date.end, lang)
+    if lang == "fr":
+        label = _french_range(date.start, start_label, date.end, end_label)
     else:
-        start_label = _shorten_start(date.start, date.end, lang)
-        end_label = format_point(date.end, lang)
-        if lang == "fr":
-            label = _french_range(start_label, end_label, date.start.precision)
-        else:
-            label = f"{start_label} – {end_label}"
-    return STRINGS[lang]["approximate"].format(date=label) if date.approximate else label
+        label = f"{start_label} – {end_label}"
+    return STRINGS[lang]["approximate_range"].format(date=label) if date.approximate else label
 
 
 def language_name(code: str, lang: str) -> str:
