@@ -157,3 +157,38 @@ def test_site_in_chromium(served_site):
     assert failed == []
     assert errors == []
     assert foreign == []
+
+
+LONG_URL = "https://www.example.org/pixels/article/2024/05/29/un-tres-long-chemin-d-adresse-qui-ne-se-coupe-pas-naturellement_6236000_4408996.html"
+
+
+def test_long_words_and_wide_tables_never_widen_a_phone_screen(make_site, tmp_path):
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    from conftest import event_text
+
+    body = f"{LONG_URL}\n\n| a | b | c | d | e |\n|---|---|---|---|---|\n" + "| " + " | ".join(f"colonne-tres-large-{i}" for i in range(5)) + " |\n"
+    root = make_site({"content/2024-06-long.md": event_text(title="Unmotextrêmementlongsansespace" * 3, summary=f"Voir {LONG_URL}", date="2024-06", body=body, tags="[" + "x" * 70 + "]")})
+    web_root = tmp_path / "www"
+    run = run_cli("--project", root, "build", "--output", web_root / "repo")
+    assert run.status == 0, run.err
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(web_root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                for width in (320, 375):
+                    page = browser.new_page(viewport={"width": width, "height": 800})
+                    for path in ("", "2024/long/", "tags/"):
+                        page.goto(base + path)
+                        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                        assert widths == [width, width], f"{path or 'index'} at {width}px: {widths}"
+                    page.close()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
