@@ -55,10 +55,8 @@ def test_years_group_events_in_display_order():
 
 def test_neighbours_follow_time():
     timeline, _ = build_timeline(EVENTS, newest_first=True, include_drafts=False)
-    first, middle, last = timeline.chronological[0], timeline.chronological[3], timeline.chronological[-1]
-    assert timeline.neighbours(first) == (None, timeline.chronological[1])
-    assert timeline.neighbours(middle) == (timeline.chronological[2], timeline.chronological[4])
-    assert timeline.neighbours(last) == (timeline.chronological[-2], None)
+    triples = [(p and p.slug, e.slug, n and n.slug) for p, e, n in timeline.with_neighbours()]
+    assert triples == list(zip([None, *CHRONOLOGICAL[:-1]], CHRONOLOGICAL, [*CHRONOLOGICAL[1:], None]))
 
 
 def test_drafts_are_left_out_unless_asked():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .content import Event, Tag
@@ -35,12 +36,10 @@ class Timeline:
     tags: tuple[TagGroup, ...]
     drafts_skipped: int
 
-    def neighbours(self, event: Event) -> tuple[Event | None, Event | None]:
-        """The events just before and just after ``event`` in time."""
-        index = self.chronological.index(event)
-        before = self.chronological[index - 1] if index > 0 else None
-        after = self.chronological[index + 1] if index + 1 < len(self.chronological) else None
-        return before, after
+    def with_neighbours(self) -> Iterator[tuple[Event | None, Event, Event | None]]:
+        """Each event in time, with the event just before and just after it."""
+        padded = (None, *self.chronological, None)
+        return zip(padded, padded[1:-1], padded[2:])
 
 
 def chronological_key(event: Event) -> tuple:

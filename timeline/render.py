@@ -55,8 +55,7 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
 def list_pages(timeline: Timeline) -> list[Page]:
     """Every templated page of the site, in a fixed order."""
     pages = [Page("index.html", "index.html"), Page("tags/index.html", "tags.html"), Page("404.html", "404.html")]
-    for event in timeline.chronological:
-        previous, following = timeline.neighbours(event)
+    for previous, event, following in timeline.with_neighbours():
         pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "previous": previous, "next": following}))
     for group in timeline.tags:
         pages.append(Page(f"tags/{group.tag.slug}/index.html", "tag.html", {"group": group}))
