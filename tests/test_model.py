@@ -11,6 +11,7 @@ def make_event(slug: str, date: str, *, draft: bool = False, tags: tuple[str, ..
     return Event(
         path=path or f"content/{slug}.md", slug=slug, title=slug.title(), summary="S.", date=parse_event_date(date),
         tags=tuple(Tag(t, t.lower()) for t in tags), sources=(), draft=draft, added=None, body_html="", slug_line=1,
+        fingerprint=f"{slug}@{date}",
     )
 
 

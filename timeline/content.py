@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class Event:
     added: dt.datetime | None
     body_html: str
     slug_line: int
+    fingerprint: str  # a hash of the file's path and bytes: equal fingerprints, equal events
 
     @property
     def url_path(self) -> str:
@@ -204,7 +206,9 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[[str], str
     if any(not p.warning for p in problems):
         return None, problems
     assert title and summary and date and slug
-    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, render(body), fields.key_line("slug") if "slug" in fields.entries else 1)
+    slug_line = fields.key_line("slug") if "slug" in fields.entries else 1
+    fingerprint = hashlib.blake2b(shown.encode() + b"\0" + data, digest_size=16).hexdigest()
+    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, render(body), slug_line, fingerprint)
     return event, problems
 
 
@@ -216,15 +220,44 @@ def find_event_files(content_dir: Path) -> list[Path]:
     )
 
 
-def read_events(content_dir: Path, root: Path, render: Callable[[str], str]) -> tuple[list[Event], list[Problem]]:
-    """Read and validate every event file; collect all problems instead of stopping at the first."""
+@dataclass(frozen=True)
+class ReadResult:
+    """The valid events, every problem found, and the files actually read this time."""
+
+    events: list[Event]
+    problems: list[Problem]
+    read: list[str]
+
+
+def _stat_key(path: Path) -> tuple[int, int, int]:
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def read_events(content_dir: Path, root: Path, render: Callable[[str], str], cache: dict | None = None, force: frozenset[Path] = frozenset()) -> ReadResult:
+    """Read and validate every event file, collecting all problems.
+
+    With a ``cache`` (path → previous result), a file whose size, mtime and inode are unchanged is not read
+    again, unless it is in ``force`` (the watcher saw it change, which a coarse mtime might hide).
+    """
     if not content_dir.is_dir():
-        return [], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")]
+        return ReadResult([], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")], [])
+    cache = {} if cache is None else cache
     events: list[Event] = []
     problems: list[Problem] = []
-    for path in find_event_files(content_dir):
-        event, found = parse_event(path.read_bytes(), path, display_path(path, root), render)
+    read: list[str] = []
+    paths = find_event_files(content_dir)
+    for path in paths:
+        key = _stat_key(path)
+        cached = cache.get(path)
+        if cached is None or cached[0] != key or path in force:
+            shown = display_path(path, root)
+            cached = cache[path] = (key, *parse_event(path.read_bytes(), path, shown, render))
+            read.append(shown)
+        _, event, found = cached
         problems.extend(found)
         if event is not None:
             events.append(event)
-    return events, problems
+    for gone in cache.keys() - set(paths):
+        del cache[gone]
+    return ReadResult(events, problems, read)

@@ -12,7 +12,8 @@ import jinja2
 from .config import SiteConfig
 from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
-from .model import Timeline, group_by_year
+from .content import Event
+from .model import TagGroup, Timeline, group_by_year
 from .problems import Problem, decode_utf8, display_path
 
 STATIC_DIR = "static"
@@ -52,9 +53,29 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     return env
 
 
+def dependency_key(value: Any) -> Any:
+    """A cheap, comparable stand-in for everything a page can show of a context value."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, Event):
+        return value.fingerprint
+    if isinstance(value, Timeline):
+        return tuple(e.fingerprint for e in value.events)
+    if isinstance(value, TagGroup):
+        return (value.tag, tuple(e.fingerprint for e in value.events))
+    if isinstance(value, (list, tuple)):
+        return tuple(dependency_key(v) for v in value)
+    raise TypeError(f"no dependency key for {type(value).__name__}")
+
+
+def page_key(page: Page) -> tuple:
+    """Everything a page's bytes depend on, besides the templates and site.yaml (which reset the cache)."""
+    return (page.template, tuple((name, dependency_key(value)) for name, value in sorted(page.context.items())))
+
+
 def list_pages(timeline: Timeline) -> list[Page]:
-    """Every templated page of the site, in a fixed order."""
-    pages = [Page("index.html", "index.html"), Page("tags/index.html", "tags.html"), Page("404.html", "404.html")]
+    """Every templated page of the site, in a fixed order; a page sees only what its context gives it."""
+    pages = [Page("index.html", "index.html", {"timeline": timeline}), Page("tags/index.html", "tags.html", {"timeline": timeline}), Page("404.html", "404.html")]
     for previous, event, following in timeline.with_neighbours():
         pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "previous": previous, "next": following}))
     for group in timeline.tags:
@@ -122,8 +143,22 @@ def read_static(templates_dir: Path) -> dict[str, bytes]:
     }
 
 
-def render_site(env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render pages, feed, sitemap and extras in memory; template errors become problems."""
+@dataclass(frozen=True)
+class Rendered:
+    """Every output file in memory, the template problems found, and how many pages were rendered afresh."""
+
+    files: dict[str, bytes]
+    problems: list[Problem]
+    rendered: int
+
+
+def render_site(env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path, cache: dict | None = None) -> Rendered:
+    """Render pages, feed, sitemap and extras in memory; template errors become problems.
+
+    ``cache`` maps an output path to (page key, bytes) from an earlier render with the same templates and
+    config: a page whose key is unchanged is not rendered again.
+    """
+    cache = {} if cache is None else cache
 
     def url(path: str = "") -> str:
         return config.base_path + path
@@ -131,14 +166,19 @@ def render_site(env: jinja2.Environment, timeline: Timeline, config: SiteConfig,
     def abs_url(path: str = "") -> str:
         return config.base_url + path
 
-    env.globals.update(site=config, timeline=timeline, url=url, abs_url=abs_url)
+    env.globals.update(site=config, url=url, abs_url=abs_url)
     problems: list[Problem] = []
     seen: set[Problem] = set()
-
     files: dict[str, bytes] = {}
+    rendered = 0
 
     def render_pages(pages: list[Page]) -> None:
+        nonlocal rendered
         for page in pages:
+            key = page_key(page)
+            if (hit := cache.get(page.path)) and hit[0] == key:
+                files[page.path] = hit[1]
+                continue
             try:
                 text = env.get_template(page.template).render(page.context, page_path=page.url_path)
             except Exception as exc:
@@ -151,16 +191,23 @@ def render_site(env: jinja2.Environment, timeline: Timeline, config: SiteConfig,
                     problems.append(replace(problem, message=f"{problem.message} (first seen rendering {page.path})"))
                 continue
             files[page.path] = (text.rstrip("\n") + "\n").encode("utf-8")
+            cache[page.path] = (key, files[page.path])
+            rendered += 1
 
     render_pages(list_pages(timeline))
     # The sitemap lists the pages just rendered, so it comes after them.
     sitemap_urls = [abs_url(Page(p, "").url_path) for p in files if p.endswith(".html") and p != "404.html"]
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
     if problems:
-        return {}, problems
-    files["feed.xml"] = build_feed(timeline, config, abs_url, env.filters["date_label"])
+        return Rendered({}, problems, rendered)
+    feed_key = ("feed", dependency_key(timeline))
+    if not ((hit := cache.get("feed.xml")) and hit[0] == feed_key):
+        cache["feed.xml"] = (feed_key, build_feed(timeline, config, abs_url, env.filters["date_label"]))
+    files["feed.xml"] = cache["feed.xml"][1]
     files[".nojekyll"] = b""
     if config.domain:
         files["CNAME"] = f"{config.domain}\n".encode()
     files.update(read_static(templates_dir))
-    return files, problems
+    for stale in cache.keys() - files.keys():
+        del cache[stale]
+    return Rendered(files, problems, rendered)

@@ -1,0 +1,86 @@
+"""Warm rebuilds (the preview server's): redo only what a change affects, and give exactly a cold build's bytes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import event_text
+from timeline.site import BuildCache, Project, build_site
+
+
+def cold(root: Path) -> dict[str, bytes]:
+    return build_site(Project(root), write=False, drafts=True).files
+
+
+def warm(root: Path, cache: BuildCache, changed: frozenset[Path] = frozenset()):
+    return build_site(Project(root), write=False, drafts=True, cache=cache, changed=changed)
+
+
+@pytest.fixture
+def site(make_site):
+    files = {f"content/2023-0{i}-01-e{i}.md": event_text(title=f"Événement {i}", date=f"2023-0{i}-01", tags="[commun, t" + str(i) + "]") for i in range(1, 7)}
+    return make_site(files)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_unchanged_rebuild_reads_and_renders_nothing(site):
+    cache = BuildCache()
+    first = warm(site, cache)
+    assert len(first.read) == 6 and first.rendered == first.pages + 2  # pages, sitemap and robots.txt
+    again = warm(site, cache)
+    assert again.read == () and again.rendered == 0
+    assert again.files == first.files
+
+
+def test_editing_one_body_reads_one_file_and_renders_what_shows_it(site):
+    cache = BuildCache()
+    warm(site, cache)
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
+    report = warm(site, cache)
+    assert report.read == ("content/2023-03-01-e3.md",)
+    # Its page, its two neighbours, the index, the tags index and its two tag pages; not the other
+    # three events, nor the sitemap (its list of addresses did not change).
+    assert report.rendered == 7
+    assert report.files == cold(site)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda root: edit(root / "content/2023-02-01-e2.md", "date: 2023-02-01", "date: 2023-05-15"), id="date-moves-event"),
+        pytest.param(lambda root: edit(root / "content/2023-02-01-e2.md", "title: Événement 2", "title: Renommé"), id="title"),
+        pytest.param(lambda root: edit(root / "content/2023-02-01-e2.md", "tags: [commun, t2]", "tags: [t9]"), id="tags"),
+        pytest.param(lambda root: (root / "content/2023-04-01-e4.md").unlink(), id="delete"),
+        pytest.param(lambda root: (root / "content/2024-new.md").write_text(event_text(title="Nouveau", date="2024"), encoding="utf-8"), id="add"),
+        pytest.param(lambda root: (root / "content/2023-01-01-e1.md").rename(root / "content/2023-01-01-renamed.md"), id="rename"),
+        pytest.param(lambda root: edit(root / "content/2023-05-01-e5.md", "date: 2023-05-01", "date: 2023-05-01\ndraft: true"), id="draft"),
+        pytest.param(lambda root: edit(root / "templates/_entry.html", "event-summary", "event-summary resume"), id="template"),
+        pytest.param(lambda root: edit(root / "templates/static/style.css", "--accent: #0a58b5;", "--accent: #aa0000;"), id="asset"),
+        pytest.param(lambda root: edit(root / "site.yaml", "title: Chronologie de test", "title: Autre titre"), id="site-yaml"),
+        pytest.param(lambda root: edit(root / "site.yaml", "language: fr", "language: en"), id="language"),
+    ],
+)
+def test_any_change_gives_a_cold_builds_bytes(site, change):
+    cache = BuildCache()
+    warm(site, cache)
+    change(site)
+    assert warm(site, cache).files == cold(site)
+
+
+def test_a_change_hidden_from_stat_is_read_when_the_watcher_names_it(site):
+    path = site / "content/2023-03-01-e3.md"
+    cache = BuildCache()
+    warm(site, cache)
+    stat = path.stat()
+    edit(path, "Événement 3", "Événement X")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert warm(site, cache).read == ()  # stat alone cannot see it
+    report = warm(site, cache, changed=frozenset({path}))
+    assert report.read == ("content/2023-03-01-e3.md",)
+    assert report.files == cold(site)
