@@ -1,5 +1,6 @@
 # make site   set up the runtime environment and build the site into output/
 # make test   set up the test environment (Chromium included) and run every test
+# make serve  live preview at http://127.0.0.1:8000/<base path>/, rebuilt on every save
 # Re-running any target is harmless: each step is skipped when already done.
 
 PYTHON ?= python3
@@ -7,13 +8,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: site test chromium clean
+.PHONY: site test serve chromium clean
 
 site: $(VENV)/.runtime
 	$(PY) build.py
 
 test: $(VENV)/.dev chromium
 	$(PY) -m pytest
+
+serve: $(VENV)/.runtime
+	$(PY) build.py serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from timeline.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 SITE_YAML = """\
 title: Chronologie de test
@@ -78,3 +81,36 @@ def build_site_cli():
         return run_cli("--project", root, "build", *args)
 
     return build
+
+
+def require_chromium() -> None:
+    """Skip when Debian's Chromium is missing, except where CI=true: there it is a failure."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return
+    message = f"{CHROMIUM} is missing; run `make test`, which installs Chromium"
+    if os.environ.get("CI") != "true":  # outside CI only: in CI a missing browser is a failure
+        pytest.skip(message)  # never where CI=true: there a missing browser fails below
+    pytest.fail(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run, driven by Playwright."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def copy_real_site(destination: Path) -> Path:
+    """A copy of the repository's own site (site.yaml, content/, templates/) to change freely."""
+    destination.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "site.yaml", destination / "site.yaml")
+    shutil.copytree(REPO / "content", destination / "content")
+    shutil.copytree(REPO / "templates", destination / "templates")
+    return destination

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
-import os
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -14,22 +12,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from conftest import REPO, run_cli
+from conftest import copy_real_site, run_cli
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # Browser defaults that the site's stylesheet overrides.
 UNSTYLED_BACKGROUNDS = {"rgba(0, 0, 0, 0)", "transparent", "rgb(255, 255, 255)"}
-
-
-def require_chromium() -> None:
-    """Skip (fail in CI) when the browser is missing."""
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return
-    message = f"{CHROMIUM} is missing; run `make test`, which installs Chromium"
-    if os.environ.get("CI") != "true":  # outside CI only: in CI a missing browser is a failure
-        pytest.skip(message)  # never where CI=true: there a missing browser fails below
-    pytest.fail(message)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -42,11 +28,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def served_site(tmp_path: Path):
     """Build the real site and serve it at http://127.0.0.1:<port><base path>; yields the index URL."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy2(REPO / "site.yaml", project / "site.yaml")
-    shutil.copytree(REPO / "content", project / "content")
-    shutil.copytree(REPO / "templates", project / "templates")
+    project = copy_real_site(tmp_path / "project")
     base_url = yaml.safe_load((project / "site.yaml").read_text(encoding="utf-8"))["base_url"]
     base_path = urlsplit(base_url).path or "/"
     if not base_path.endswith("/"):
@@ -76,10 +58,7 @@ def start_of(iso: str) -> dt.date:
     return dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
 
 
-def test_site_in_chromium(served_site):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_site_in_chromium(served_site, browser):
     index_url = served_site
     failed: list[str] = []
     errors: list[str] = []
@@ -101,58 +80,55 @@ def test_site_in_chromium(served_site):
         page.on("requestfailed", lambda request: failed.append(f"{request.url}: {request.failure}"))
         page.on("response", lambda response: errors.append(f"{response.url}: {response.status}") if response.status >= 400 else None)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            watch(page)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        watch(page)
 
-            response = page.goto(index_url)
-            assert response is not None and response.status == 200
+        response = page.goto(index_url)
+        assert response is not None and response.status == 200
+        settle(page)
+        entries = page.locator("li.event")
+        assert entries.count() == 5
+        datetimes = page.eval_on_selector_all("li.event time[datetime]", "els => els.map(e => e.getAttribute('datetime'))")
+        assert len(datetimes) == 5
+        starts = [start_of(value) for value in datetimes]
+        assert starts == sorted(starts) and len(set(starts)) == 5, datetimes
+
+        links = page.locator("li.event .event-title a")
+        titles = [text.strip() for text in links.all_inner_texts()]
+        assert len(titles) == 5
+        for position, title in enumerate(titles):
+            link = page.locator("li.event .event-title a").nth(position)
+            expected_url = urljoin(index_url, link.get_attribute("href"))
+            with page.expect_navigation() as navigation:
+                link.click()
+            assert navigation.value is not None and navigation.value.status == 200
             settle(page)
-            entries = page.locator("li.event")
-            assert entries.count() == 5
-            datetimes = page.eval_on_selector_all("li.event time[datetime]", "els => els.map(e => e.getAttribute('datetime'))")
-            assert len(datetimes) == 5
-            starts = [start_of(value) for value in datetimes]
-            assert starts == sorted(starts) and len(set(starts)) == 5, datetimes
+            assert page.url == expected_url
+            assert page.locator("main h1").inner_text().strip() == title
+            background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+            assert background not in UNSTYLED_BACKGROUNDS, f"{page.url}: stylesheet not applied ({background})"
+            assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
+            page.go_back()
+            page.wait_for_url(index_url)
+            settle(page)
+            assert page.locator("li.event").count() == 5
 
-            links = page.locator("li.event .event-title a")
-            titles = [text.strip() for text in links.all_inner_texts()]
-            assert len(titles) == 5
-            for position, title in enumerate(titles):
-                link = page.locator("li.event .event-title a").nth(position)
-                expected_url = urljoin(index_url, link.get_attribute("href"))
-                with page.expect_navigation() as navigation:
-                    link.click()
-                assert navigation.value is not None and navigation.value.status == 200
-                settle(page)
-                assert page.url == expected_url
-                assert page.locator("main h1").inner_text().strip() == title
-                background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-                assert background not in UNSTYLED_BACKGROUNDS, f"{page.url}: stylesheet not applied ({background})"
-                assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"
-                page.go_back()
-                page.wait_for_url(index_url)
-                settle(page)
-                assert page.locator("li.event").count() == 5
-
-            # A phone-sized viewport never scrolls sideways, on the index or on any event page.
-            phone = browser.new_context(viewport={"width": 375, "height": 812})
-            small = phone.new_page()
-            watch(small)
-            for url in [index_url, *(urljoin(index_url, href) for href in page.eval_on_selector_all("li.event .event-title a", "els => els.map(e => e.getAttribute('href'))"))]:
-                response = small.goto(url)
-                assert response is not None and response.status == 200
-                settle(small)
-                widths = small.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
-                assert widths["inner"] == 375
-                assert widths["scroll"] <= widths["inner"], f"{url} scrolls sideways at 375px: {widths}"
-            phone.close()
-            context.close()
-        finally:
-            browser.close()
+        # A phone-sized viewport never scrolls sideways, on the index or on any event page.
+        phone = browser.new_context(viewport={"width": 375, "height": 812})
+        small = phone.new_page()
+        watch(small)
+        for url in [index_url, *(urljoin(index_url, href) for href in page.eval_on_selector_all("li.event .event-title a", "els => els.map(e => e.getAttribute('href'))"))]:
+            response = small.goto(url)
+            assert response is not None and response.status == 200
+            settle(small)
+            widths = small.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+            assert widths["inner"] == 375
+            assert widths["scroll"] <= widths["inner"], f"{url} scrolls sideways at 375px: {widths}"
+        phone.close()
+    finally:
+        context.close()
 
     assert failed == []
     assert errors == []
@@ -162,10 +138,7 @@ def test_site_in_chromium(served_site):
 LONG_URL = "https://www.example.org/pixels/article/2024/05/29/un-tres-long-chemin-d-adresse-qui-ne-se-coupe-pas-naturellement_6236000_4408996.html"
 
 
-def test_long_words_and_wide_tables_never_widen_a_phone_screen(make_site, tmp_path):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
+def test_long_words_and_wide_tables_never_widen_a_phone_screen(make_site, tmp_path, browser):
     from conftest import event_text
 
     body = f"{LONG_URL}\n\n| a | b | c | d | e |\n|---|---|---|---|---|\n" + "| " + " | ".join(f"colonne-tres-large-{i}" for i in range(5)) + " |\n"
@@ -177,18 +150,13 @@ def test_long_words_and_wide_tables_never_widen_a_phone_screen(make_site, tmp_pa
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/repo/"
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            try:
-                for width in (320, 375):
-                    page = browser.new_page(viewport={"width": width, "height": 800})
-                    for path in ("", "2024/long/", "tags/"):
-                        page.goto(base + path)
-                        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-                        assert widths == [width, width], f"{path or 'index'} at {width}px: {widths}"
-                    page.close()
-            finally:
-                browser.close()
+        for width in (320, 375):
+            page = browser.new_page(viewport={"width": width, "height": 800})
+            for path in ("", "2024/long/", "tags/"):
+                page.goto(base + path)
+                widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+                assert widths == [width, width], f"{path or 'index'} at {width}px: {widths}"
+            page.close()
     finally:
         server.shutdown()
         server.server_close()

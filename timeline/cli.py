@@ -30,7 +30,29 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: output/ in the project)")
     build.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
     build.add_argument("--drafts", action="store_true", help="include events marked 'draft: true' (they are left out by default)")
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site with live reload",
+        description=(
+            "Serve the site from memory at the path of base_url (http://127.0.0.1:8000/repo/ for "
+            "https://user.github.io/repo/), rebuild on every save in content/, templates/ and site.yaml, and "
+            "reload the open page. Build errors are shown in the browser until the next good save. "
+            "Drafts are shown and marked. Nothing is written to output/."
+        ),
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 exposes the preview to your network)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    serve.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url (its path is where the preview lives)")
+    serve.add_argument("--no-drafts", action="store_true", help="hide drafts, to preview exactly what will be published")
     return parser
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Run the preview server until Ctrl+C."""
+    from .serve import serve  # Tornado and watchdog load only for this command
+
+    return serve(Project(args.project), args.host, args.port, args.open, args.base_url, not args.no_drafts)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -53,4 +75,6 @@ def run_build(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``build.py``."""
     args = make_parser().parse_args(argv)
+    if args.command == "serve":
+        return run_serve(args)
     return run_build(args)

@@ -66,6 +66,7 @@ class BuildReport:
     """What a finished build did: its files, and the figures for the summary line."""
 
     output: str | None  # None when nothing was written (the preview server)
+    base_url: str
     files: dict[str, bytes]
     written: WriteReport | None
     read: tuple[str, ...]  # content files read (the others came from the cache)
@@ -155,6 +156,7 @@ def build_site(
     written = _write(rendered.files, output, root) if write else None
     return BuildReport(
         output=display_path(output, root) if write else None,
+        base_url=config.base_url,
         files=rendered.files,
         written=written,
         read=tuple(found.read),
