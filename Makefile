@@ -1,6 +1,7 @@
 # make site   set up the runtime environment and build the site into output/
 # make test   set up the test environment (Chromium included) and run every test
 # make serve  live preview at http://127.0.0.1:8000/<base path>/, rebuilt on every save
+# make bench  edit-to-reloaded figures for serve (prints them; nothing is asserted)
 # Re-running any target is harmless: each step is skipped when already done.
 
 PYTHON ?= python3
@@ -8,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: site test serve chromium clean
+.PHONY: site test serve bench chromium clean
 
 site: $(VENV)/.runtime
 	$(PY) build.py
@@ -18,6 +19,9 @@ test: $(VENV)/.dev chromium
 
 serve: $(VENV)/.runtime
 	$(PY) build.py serve
+
+bench: $(VENV)/.dev chromium
+	$(PY) bench/edit_to_reload.py
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -267,6 +267,7 @@ def test_unknown_keys_are_warnings_with_a_suggestion(make_site, build_site_cli):
         ("title: T\ndescription: D\nbase_url: https://e.org/\ndomain: https://e.org\n", ["site.yaml:4: 'domain' must be a bare host name such as timeline.example.org (no scheme, no path), got 'https://e.org'"]),
         ("title: T\n  description: D\n", ["site.yaml:2: invalid YAML: mapping values are not allowed in this context"]),
         ("", ["site.yaml:1: site.yaml is empty; it needs at least title, description and base_url"]),
+        ("title: T\ndescription: D\nbase_url: https://e.org/\nfeed_limit: 0\n", ["site.yaml:4: 'feed_limit' must be a whole number above 0, got '0'"]),
         ("title: T\ndescription: D\nbase_url: https://e.org/\nauthor: Ren\xe9\n", ["site.yaml:4: not valid UTF-8 (byte 0xe9); save the file as UTF-8"]),
     ],
 )

@@ -719,3 +719,11 @@ def test_entry_ids_never_collide_with_other_slugs(make_site, build_site_cli):
     assert check_links(output, FIXTURE_BASE_URL) == []
     index = parse_html(output / "index.html")
     assert [e.get("id") for e in event_entries(index)] == ["2023-x", "2023-x-title"]
+
+
+def test_the_feed_keeps_the_latest_additions_up_to_feed_limit(make_site, build_site_cli):
+    files = {f"content/2020-01-{day:02d}-e{day}.md": event_text(date=f"2020-01-{day:02d}", added=f"2025-02-{day:02d}") for day in range(1, 8)}
+    root = make_site(files, site_yaml=SITE_YAML + "feed_limit: 3\n")
+    output = root / "out"
+    assert build_site_cli(root, "--output", output).status == 0
+    assert [entry.link for entry in feed_of(output).entries] == [FIXTURE_BASE_URL + f"2020/e{day}/" for day in (7, 6, 5)]

@@ -12,7 +12,8 @@ from .problems import Problem, control_character_problems, decode_utf8
 from .yamlfields import MappingReader, as_mapping, compose
 
 SORT_ORDERS = ("oldest-first", "newest-first")
-KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain")
+KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain", "feed_limit")
+DEFAULT_FEED_LIMIT = 50
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
@@ -27,6 +28,7 @@ class SiteConfig:
     author: str = ""
     sort: str = "oldest-first"
     domain: str | None = None
+    feed_limit: int = DEFAULT_FEED_LIMIT
 
     @property
     def base_path(self) -> str:
@@ -88,11 +90,17 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     if domain is not None and not _DOMAIN.fullmatch(domain.lower()):
         fields.error(fields.entries["domain"][1], f"'domain' must be a bare host name such as timeline.example.org (no scheme, no path), got {domain!r}")
     author = fields.text("author") or ""
+    feed_limit = DEFAULT_FEED_LIMIT
+    if (raw_limit := fields.text("feed_limit")) is not None:
+        if raw_limit.isascii() and raw_limit.isdigit() and int(raw_limit) > 0:
+            feed_limit = int(raw_limit)
+        else:
+            fields.error(fields.entries["feed_limit"][1], f"'feed_limit' must be a whole number above 0, got {raw_limit!r}")
 
     if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
         return None, problems
     assert title is not None and description is not None and url is not None
-    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None)
+    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit)
     if config.domain and urlsplit(config.base_url).hostname != config.domain:
         fields.error(fields.entries["domain"][0], f"'domain' {config.domain} differs from the host of base_url ({config.base_url}); links will point to the wrong host", warning=True)
     return config, problems

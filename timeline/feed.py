@@ -21,8 +21,8 @@ def added_at(event: Event) -> dt.datetime:
 
 
 def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable) -> bytes:
-    """Render ``feed.xml``: one entry per event, ordered by when it was added (latest first)."""
-    entries = sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)
+    """Render ``feed.xml``: the ``feed_limit`` latest additions, latest first."""
+    entries = sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)[: config.feed_limit]
     feed = FeedGenerator()
     feed.id(abs_url(""))
     feed.title(config.title)

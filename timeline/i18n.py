@@ -6,6 +6,7 @@ Month names come from Babel's CLDR data, never from the operating system's local
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -118,6 +119,7 @@ def _french_range(start: PartialDate, start_label: str, end: PartialDate, end_la
     return f"{opening} {closing}"
 
 
+@functools.lru_cache(maxsize=4096)  # a list page labels thousands of dates, most of them alike
 def format_event_date(date: EventDate, lang: str) -> str:
     """A human label for an event date in ``lang``: '5 décembre 2023', 'vers mai 2024', 'du 1er au 30 novembre 2023'."""
     if date.end is None or date.end == date.start:
