@@ -84,3 +84,47 @@ def test_a_change_hidden_from_stat_is_read_when_the_watcher_names_it(site):
     report = warm(site, cache, changed=frozenset({path}))
     assert report.read == ("content/2023-03-01-e3.md",)
     assert report.files == cold(site)
+
+
+def test_a_template_edit_hidden_from_stat_resets_the_pages_when_the_watcher_names_it(site):
+    path = site / "templates" / "_entry.html"
+    cache = BuildCache()
+    warm(site, cache)
+    stat = path.stat()
+    edit(path, "event-summary", "event-resume")  # same size
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert warm(site, cache, changed=frozenset({path})).files == cold(site)
+
+
+def test_an_unreadable_file_is_a_problem_not_a_crash(site, monkeypatch):
+    from timeline.problems import BuildFailed
+
+    original = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == "2023-02-01-e2.md":
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(BuildFailed) as failed:
+        warm(site, BuildCache())
+    assert [str(p) for p in failed.value.problems] == ["content/2023-02-01-e2.md:1: cannot read this file: Permission denied"]
+
+
+def test_the_preview_survives_a_generator_bug_and_recovers(site, monkeypatch):
+    from timeline import serve
+
+    preview = serve.Preview(Project(site), None, drafts=True)
+    assert preview.rebuild(frozenset())[-1].startswith("built: ")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(serve, "build_site", broken)
+    lines = preview.rebuild(frozenset())
+    assert lines[0] == "Internal error in the generator (please report it):"
+    assert lines[-1] == "RuntimeError: simulated bug"
+    assert preview.problems == lines  # what the browser shows
+    monkeypatch.undo()
+    assert preview.rebuild(frozenset())[-1].startswith("built: ") and preview.problems == []

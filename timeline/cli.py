@@ -21,6 +21,18 @@ printed but do not stop the build.
 """
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, got {text!r}")
+    return int(text)
+
+
+def _host(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give an address such as 127.0.0.1 (or 0.0.0.0 for every interface)")
+    return text.strip().strip("[]")
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per verb."""
     parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -40,8 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
             "Drafts are shown and marked. Nothing is written to output/."
         ),
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 exposes the preview to your network)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", type=_host, default="127.0.0.1", help="address to listen on (default: 127.0.0.1; 0.0.0.0 exposes the preview to your network)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
     serve.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url (its path is where the preview lives)")
     serve.add_argument("--no-drafts", action="store_true", help="hide drafts, to preview exactly what will be published")

@@ -55,6 +55,8 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
         data = path.read_bytes()
     except FileNotFoundError:
         return None, [Problem(shown_path, 1, "site configuration not found; create site.yaml (see README)")]
+    except OSError as exc:
+        return None, [Problem(shown_path, 1, f"cannot read this file: {exc.strerror or exc}")]
     text, problems = decode_utf8(data, shown_path)
     problems = problems or control_character_problems(text or "", shown_path)
     if text is None or problems:

@@ -248,12 +248,20 @@ def read_events(content_dir: Path, root: Path, render: Callable[[str], str], cac
     read: list[str] = []
     paths = find_event_files(content_dir)
     for path in paths:
-        key = _stat_key(path)
-        cached = cache.get(path)
-        if cached is None or cached[0] != key or path in force:
-            shown = display_path(path, root)
-            cached = cache[path] = (key, *parse_event(path.read_bytes(), path, shown, render))
-            read.append(shown)
+        shown = display_path(path, root)
+        try:
+            key = _stat_key(path)
+            cached = cache.get(path)
+            if cached is None or cached[0] != key or path in force:
+                cached = cache[path] = (key, *parse_event(path.read_bytes(), path, shown, render))
+                read.append(shown)
+        except FileNotFoundError:
+            cache.pop(path, None)
+            continue  # deleted while we were reading: the watcher reports it and the next build drops it
+        except OSError as exc:
+            cache.pop(path, None)
+            problems.append(Problem(shown, 1, f"cannot read this file: {exc.strerror or exc}"))
+            continue
         _, event, found = cached
         problems.extend(found)
         if event is not None:

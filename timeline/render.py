@@ -94,6 +94,11 @@ def template_problem(exc: Exception, templates_dir: Path, root: Path, template: 
         return Problem(display_path(Path(exc.filename), root), exc.lineno, f"template syntax error: {exc.message}")
     base = templates_dir.resolve()
     frames = traceback.extract_tb(exc.__traceback__)
+    if isinstance(exc, RecursionError):
+        template_frames = [f for f in frames if _in_templates(f.filename, base)]
+        if template_frames:
+            innermost = template_frames[-1]
+            return Problem(display_path(Path(innermost.filename), root), innermost.lineno or 1, "templates include or extend each other endlessly")
     # Jinja's own errors (undefined names, missing templates) are the template's; any other exception
     # is the template's only when template code itself raised it, not a filter or our Python code.
     if not isinstance(exc, jinja2.TemplateError) and not (frames and _in_templates(frames[-1].filename, base)):
@@ -131,16 +136,28 @@ def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) ->
     return problems
 
 
-def read_static(templates_dir: Path) -> dict[str, bytes]:
-    """The assets under ``templates/static/``, copied as they are."""
+def read_static(templates_dir: Path, root: Path, cache: dict | None = None) -> tuple[dict[str, bytes], list[Problem]]:
+    """The assets under ``templates/static/``, copied as they are; with a cache, unchanged ones are not read again."""
     static = templates_dir / STATIC_DIR
-    if not static.is_dir():
-        return {}
-    return {
-        f"{STATIC_DIR}/{p.relative_to(static).as_posix()}": p.read_bytes()
-        for p in sorted(static.rglob("*"))
-        if p.is_file() and not p.name.startswith(".")
-    }
+    cache = {} if cache is None else cache
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    paths = sorted(p for p in static.rglob("*") if p.is_file() and not p.name.startswith(".")) if static.is_dir() else []
+    for path in paths:
+        try:
+            stat = path.stat()
+            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            if path not in cache or cache[path][0] != key:
+                cache[path] = (key, path.read_bytes())
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            problems.append(Problem(display_path(path, root), 1, f"cannot read this file: {exc.strerror or exc}"))
+            continue
+        files[f"{STATIC_DIR}/{path.relative_to(static).as_posix()}"] = cache[path][1]
+    for gone in cache.keys() - set(paths):
+        del cache[gone]
+    return files, problems
 
 
 @dataclass(frozen=True)
@@ -152,7 +169,10 @@ class Rendered:
     rendered: int
 
 
-def render_site(env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path, cache: dict | None = None) -> Rendered:
+def render_site(
+    env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path,
+    cache: dict | None = None, static_cache: dict | None = None,
+) -> Rendered:
     """Render pages, feed, sitemap and extras in memory; template errors become problems.
 
     ``cache`` maps an output path to (page key, bytes) from an earlier render with the same templates and
@@ -207,7 +227,8 @@ def render_site(env: jinja2.Environment, timeline: Timeline, config: SiteConfig,
     files[".nojekyll"] = b""
     if config.domain:
         files["CNAME"] = f"{config.domain}\n".encode()
-    files.update(read_static(templates_dir))
+    static, unreadable = read_static(templates_dir, root, static_cache)
+    files.update(static)
     for stale in cache.keys() - files.keys():
         del cache[stale]
-    return Rendered(files, problems, rendered)
+    return Rendered({} if unreadable else files, unreadable, rendered)

@@ -1,26 +1,28 @@
 """Live preview: serve the site from memory under its base path, rebuild on every save, reload the browser.
 
 The site is never written to disk here, so ``output/`` never holds the reload script or a draft.
-livereload provides the browser side (its script, injected before ``</head>``, and its websocket);
-watchdog reports file changes as they happen, so there is no polling delay.
+livereload provides the browser side (its client script and websocket); watchdog reports file changes
+as they happen, so there is no polling delay.
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import ipaddress
+import logging
 import mimetypes
 import signal
 import sys
 import threading
 import time
+import traceback
 import webbrowser
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
-from livereload.server import LiveScriptInjector
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
@@ -28,32 +30,44 @@ from tornado.netutil import bind_sockets
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .problems import BuildFailed, Problem
+from .config import load_config
+from .problems import BuildFailed, Problem, display_path
+from .render import STATIC_DIR, is_template_name
 from .site import BuildCache, Project, build_site
 
-# Saves closer together than this make one rebuild; editors often write a file in several steps.
-QUIET_SECONDS = 0.04
+# Saves closer together than this make one rebuild; editors and "save all" write files in quick bursts.
+QUIET_SECONDS = 0.075
 # ...but a steady stream of events never holds a rebuild back longer than this.
-MAX_WAIT_SECONDS = 0.3
-_CHANGE_EVENTS = {"created", "modified", "deleted", "moved"}
-# The same snippet livereload's own server injects: it loads livereload.js from the page's own host and port.
-LIVE_SCRIPT = (
-    b'<script>(function(){var s=document.createElement("script");'
-    b"var port=(window.location.port||(window.location.protocol=='https:'?443:80));"
-    b's.src="//"+window.location.hostname+":"+port+"/livereload.js?port="+port;'
-    b"document.head.appendChild(s);})();</script>"
-)
+MAX_WAIT_SECONDS = 1.0
+# Events that only mean somebody read a file (our own build does) are not changes.
+_READ_EVENTS = {"opened", "closed_no_write"}
+_FOLDER_EVENTS = {"created", "deleted", "moved"}
+_EDITOR_SUFFIXES = ("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload", ".kate-swp", ".orig", ".bak", ".rej", "___jb_tmp___", "___jb_old___")
 _TYPES = {".xml": "application/xml; charset=utf-8", ".txt": "text/plain; charset=utf-8", ".html": "text/html; charset=utf-8"}
+BUILD_URL = "/livereload/build"
 
 
 def is_editor_dropping(path: Path) -> bool:
     """Swap, backup and lock files editors write beside the real one (Vim's 4913 probe included)."""
-    name = path.name
+    return path.name.startswith((".", "#", "~")) or path.name.endswith(_EDITOR_SUFFIXES) or path.name == "4913"
+
+
+def live_script(build: int) -> bytes:
+    """What served pages get before ``</head>``: livereload's client, and a check that the page is current.
+
+    The client loads from the page's own host and port. Once connected, the page asks which build is live:
+    a save that landed while the page was loading would otherwise never reach it.
+    """
     return (
-        name.startswith((".", "#", "~"))
-        or name.endswith(("~", ".swp", ".swx", ".swo", ".tmp", ".part", ".crdownload"))
-        or name == "4913"
-    )
+        '<script>(function(){var s=document.createElement("script");'
+        "var port=(window.location.port||(window.location.protocol=='https:'?443:80));"
+        's.src="//"+window.location.hostname+":"+port+"/livereload.js?port="+port;'
+        "document.head.appendChild(s);"
+        'document.addEventListener("LiveReloadConnect",function(){setTimeout(function(){'
+        f'fetch("{BUILD_URL}",{{cache:"no-store"}}).then(function(r){{return r.text()}})'
+        f'.then(function(b){{if(b!=="{build}")location.reload()}})'
+        "},0)});})();</script>"
+    ).encode()
 
 
 class Preview:
@@ -65,44 +79,64 @@ class Preview:
         self.drafts = drafts
         self.cache = BuildCache()
         self.files: dict[str, bytes] = {}
-        self.problems: list[Problem] = []
+        self.problems: list[str] = []  # the lines of the error page; empty while the site builds
         self.base_path = "/"
+        self.build = 0  # counts rebuilds, so a page can tell whether it is the latest
+        self.warnings: set[Problem] = set()
 
     def rebuild(self, changed: frozenset[Path]) -> list[str]:
         """Rebuild after ``changed``; return the lines to print (a summary, or every problem)."""
         started = time.perf_counter()
+        self.build += 1
         try:
             report = build_site(self.project, base_url=self.base_url, drafts=self.drafts, cache=self.cache, write=False, changed=changed)
         except BuildFailed as failure:
-            self.problems = failure.problems
+            self._find_base_path()
             n = len(failure.errors)
-            return [str(p) for p in failure.problems] + [f"{n} error{'s' if n != 1 else ''}; the browser shows them until the next good save."]
+            self.problems = [str(p) for p in failure.problems]
+            return self.problems + [f"{n} error{'s' if n != 1 else ''}; the browser shows them until the next good save."]
+        except Exception:
+            # A bug, not the user's input: keep its traceback, and keep serving so the next save can retry.
+            self.cache = BuildCache()
+            self.problems = ["Internal error in the generator (please report it):", *traceback.format_exc().splitlines()]
+            return self.problems
         self.files, self.problems = report.files, []
-        self.base_path = urlsplit(report.base_url).path or "/"
+        self.base_path = unquote(urlsplit(report.base_url).path) or "/"
+        new_warnings = [w for w in report.warnings if w not in self.warnings]
+        self.warnings = set(report.warnings)
         elapsed = (time.perf_counter() - started) * 1000
+        read = len(report.read)
         what = describe_changes(changed, self.project.root) or "built"
-        return [str(w) for w in report.warnings] + [
-            f"{what}: {report.rendered} pages rendered, {len(report.read)} files read, {report.events} events, in {elapsed:.0f} ms"
+        return [str(w) for w in new_warnings] + [
+            f"{what}: {report.rendered} page{'s' if report.rendered != 1 else ''} rendered, "
+            f"{read} file{'s' if read != 1 else ''} read, {report.events} events, in {elapsed:.0f} ms"
         ]
+
+    def _find_base_path(self) -> None:
+        # Content or templates may be broken while site.yaml is fine: keep serving at the right path.
+        config, _ = load_config(self.project.config_file, "site.yaml", self.base_url)
+        if config is not None:
+            self.base_path = unquote(config.base_path)
 
 
 def describe_changes(changed: frozenset[Path], root: Path) -> str:
     """'content/a.md' or 'content/a.md, site.yaml and 3 more', for the terminal."""
-    names = sorted(p.relative_to(root).as_posix() if p.is_relative_to(root) else p.as_posix() for p in changed)
+    names = sorted(display_path(p, root) for p in changed)
     shown = ", ".join(names[:2])
     return shown + (f" and {len(names) - 2} more" if len(names) > 2 else "")
 
 
-def error_page(problems: list[Problem]) -> bytes:
+def error_page(lines: list[str]) -> bytes:
     """The page shown instead of the site while the build fails: every problem, as the terminal prints it."""
-    errors = [p for p in problems if not p.warning]
-    lines = "\n".join(html.escape(str(p)) for p in problems)
+    errors = sum(1 for line in lines if ": warning: " not in line)
+    title = f"Build failed ({errors} problem{'s' if errors != 1 else ''})"
+    text = "\n".join(html.escape(line) for line in lines)
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Build failed ({len(errors)} error{'s' if len(errors) != 1 else ''})</title>
+<title>{title}</title>
 <style>
 body {{ margin: 0; font: 1rem/1.5 system-ui, sans-serif; background: #fff4f2; color: #2b0d08; }}
 main {{ max-width: 60rem; margin: 0 auto; padding: 2rem 1rem; }}
@@ -112,20 +146,46 @@ pre {{ white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border:
 </head>
 <body>
 <main>
-<h1>Build failed: {len(errors)} error{'s' if len(errors) != 1 else ''}</h1>
+<h1>{title}</h1>
 <p>Fix the files below and save: this page reloads by itself and the site comes back.</p>
-<pre id="problems">{lines}</pre>
+<pre id="problems">{text}</pre>
 </main>
 </body>
 </html>
 """.encode("utf-8")
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class HostCheck:
+    """Refuses requests whose Host header is not this machine, so a web page cannot read the preview through DNS rebinding."""
+
+    def __init__(self, bound_host: str):
+        self.open_to_all = not _is_loopback(bound_host)  # bound to a network address on purpose
+
+    def allows(self, host_header: str) -> bool:
+        """Whether a request naming ``host_header`` may be answered."""
+        if self.open_to_all:
+            return True
+        host = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+        return _is_loopback(host)
+
+
 class SiteHandler(web.RequestHandler):
     """Serves the in-memory site under its base path, or the error page while the build fails."""
 
-    def initialize(self, preview: Preview) -> None:
+    def initialize(self, preview: Preview, hosts: HostCheck) -> None:
         self.preview = preview
+        self.hosts = hosts
+
+    def prepare(self) -> None:
+        if not self.hosts.allows(self.request.host):
+            raise web.HTTPError(403, reason="Host not allowed; open the address the server printed")
 
     def set_default_headers(self) -> None:
         # Every reload must show the latest build, never a cached copy.
@@ -138,7 +198,7 @@ class SiteHandler(web.RequestHandler):
         preview = self.preview
         request_path = "/" + path
         base = preview.base_path
-        if base != "/" and request_path == "/":
+        if base != "/" and request_path in ("/", base.rstrip("/")):
             return self.redirect(base)
         name = self._file_name(request_path, base)
         if preview.problems and not (name in preview.files and not name.endswith(".html")):
@@ -147,7 +207,7 @@ class SiteHandler(web.RequestHandler):
             return self._send(200, Path(name).suffix, preview.files[name])
         if f"{name}/index.html" in preview.files:
             return self.redirect(request_path + "/")
-        self._send(404, ".html", preview.files.get("404.html", b"<!doctype html><html><head><title>404</title></head><body>Not found</body></html>"))
+        self._send(404, ".html", preview.files.get("404.html", b"<!doctype html><html><head><title>Not found</title></head><body>Not found</body></html>"))
 
     @staticmethod
     def _file_name(request_path: str, base: str) -> str:
@@ -162,22 +222,51 @@ class SiteHandler(web.RequestHandler):
         self.finish(body)
 
 
-class _Injector(LiveScriptInjector):
-    script = LIVE_SCRIPT
+class BuildNumberHandler(web.RequestHandler):
+    """Answers which build is live, for pages that connect after a rebuild they missed."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def get(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain")
+        self.finish(str(self.preview.build))
 
 
-def make_application(preview: Preview) -> web.Application:
-    """The Tornado application: livereload's endpoints, then the site."""
+def make_application(preview: Preview, hosts: HostCheck) -> web.Application:
+    """The Tornado application: livereload's endpoints, the build number, then the site."""
+
+    class Injector(web.OutputTransform):
+        """Puts the live script before ``</head>`` (or ``</body>``) of every HTML response."""
+
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):
+            if "html" in headers.get("Content-Type", ""):
+                script = live_script(preview.build)
+                marker = b"</head>" if b"</head>" in chunk else b"</body>"
+                if marker in chunk:
+                    chunk = chunk.replace(marker, script + marker, 1)
+                    if "Content-Length" in headers:
+                        headers["Content-Length"] = str(int(headers["Content-Length"]) + len(script))
+            return status_code, headers, chunk
+
+    class LiveSocket(LiveReloadHandler):
+        """livereload's websocket, open only to pages of this preview."""
+
+        def check_origin(self, origin: str) -> bool:
+            return hosts.allows(urlsplit(origin).netloc or "")
+
     # LiveReloadHandler keeps its settings on the class; its reload message names the changed path.
     LiveReloadHandler.watcher = SimpleNamespace(filepath=None)
     LiveReloadHandler.live_css = True
     return web.Application(
         [
-            (r"/livereload", LiveReloadHandler),
+            (r"/livereload", LiveSocket),
             (r"/livereload\.js", LiveReloadJSHandler),
-            (r"/(.*)", SiteHandler, {"preview": preview}),
+            (BUILD_URL, BuildNumberHandler, {"preview": preview}),
+            (r"/(.*)", SiteHandler, {"preview": preview, "hosts": hosts}),
         ],
-        transforms=[_Injector],
+        transforms=[Injector],
         log_function=lambda handler: None,  # one line per rebuild, not one per request
     )
 
@@ -192,30 +281,42 @@ class ChangeCollector(FileSystemEventHandler):
         self.pending: set[Path] = set()
         self.first_seen = 0.0
         self.timer = None
+        self.rewatch = False  # content/ or templates/ itself was created, moved or deleted
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        """Note a change to a watched source; ignore directories, editor droppings and reads."""
-        if event.event_type not in _CHANGE_EVENTS or event.is_directory:
+        """Note a change to a watched source; ignore editor droppings and mere reads."""
+        if event.event_type in _READ_EVENTS:
             return
+        if event.is_directory and event.event_type not in _FOLDER_EVENTS:
+            return  # a folder is "modified" whenever a file in it is: the file's own event says more
         for raw in filter(None, (event.src_path, getattr(event, "dest_path", ""))):
             path = Path(raw if isinstance(raw, str) else raw.decode())
-            if self.is_source(path):
-                self.loop.add_callback(self._note, path)
+            if path in (self.project.content_dir, self.project.templates_dir):
+                self.loop.add_callback(self._note, path, True)
+            elif self.is_source(path, event.is_directory):
+                self.loop.add_callback(self._note, path, False)
 
-    def is_source(self, path: Path) -> bool:
-        """Content, templates (assets included) and site.yaml; never output/ or anything else."""
+    def is_source(self, path: Path, is_directory: bool = False) -> bool:
+        """Content Markdown, templates and assets, site.yaml, and folders below content/ or templates/."""
         if is_editor_dropping(path):
             return False
-        if path == self.project.config_file or path.is_relative_to(self.project.templates_dir):
+        content, templates = self.project.content_dir, self.project.templates_dir
+        if is_directory:
+            return path.is_relative_to(content) or path.is_relative_to(templates)
+        if path == self.project.config_file:
             return True
+        if path.is_relative_to(templates):
+            relative = path.relative_to(templates).as_posix()
+            return relative.split("/")[0] == STATIC_DIR or is_template_name(relative)
         # In content/ only Markdown matters: tools such as sed -i write a temporary file beside it.
-        return path.is_relative_to(self.project.content_dir) and path.suffix == ".md"
+        return path.is_relative_to(content) and path.suffix == ".md"
 
-    def _note(self, path: Path) -> None:
+    def _note(self, path: Path, rewatch: bool) -> None:
         now = time.monotonic()
         if not self.pending:
             self.first_seen = now
         self.pending.add(path)
+        self.rewatch = self.rewatch or rewatch
         if self.timer is not None:
             self.loop.remove_timeout(self.timer)
         delay = min(QUIET_SECONDS, max(0.0, self.first_seen + MAX_WAIT_SECONDS - now))
@@ -223,18 +324,37 @@ class ChangeCollector(FileSystemEventHandler):
 
     def _fire(self) -> None:
         changed, self.pending, self.timer = frozenset(self.pending), set(), None
-        self.rebuild(changed)
+        rewatch, self.rewatch = self.rewatch, False
+        self.rebuild(changed, rewatch)
 
 
-def watch(project: Project, collector: ChangeCollector) -> Observer:
-    """Start watching content/, templates/ and site.yaml (its folder, filtered to that one file)."""
-    observer = Observer(timeout=0.1)  # its threads notice a stop within this time
-    for folder in (project.content_dir, project.templates_dir):
-        if folder.is_dir():
-            observer.schedule(collector, str(folder), recursive=True)
-    observer.schedule(collector, str(project.root), recursive=False)
-    observer.start()
-    return observer
+class Watcher:
+    """watchdog watches on content/ and templates/ (recursive) and on the project folder (for site.yaml)."""
+
+    def __init__(self, project: Project, collector: ChangeCollector):
+        self.project = project
+        self.collector = collector
+        self.observer = Observer(timeout=0.1)  # its threads notice a stop within this time
+        self.folders: dict[Path, object] = {}
+        self.observer.schedule(collector, str(project.root), recursive=False)
+        self.refresh()
+        self.observer.start()
+
+    def refresh(self) -> None:
+        """Watch content/ and templates/ afresh: after they are deleted and recreated, old watches see nothing."""
+        for folder in (self.project.content_dir, self.project.templates_dir):
+            if folder in self.folders:
+                try:
+                    self.observer.unschedule(self.folders.pop(folder))
+                except KeyError:
+                    pass  # watchdog already dropped the watch of a deleted folder
+            if folder.is_dir():
+                self.folders[folder] = self.observer.schedule(self.collector, str(folder), recursive=True)
+
+    def stop(self) -> None:
+        """Stop watching and wait for watchdog's threads."""
+        self.observer.stop()
+        self.observer.join(timeout=5)
 
 
 def listen(application: web.Application, host: str, port: int) -> tuple[HTTPServer, int]:
@@ -245,6 +365,10 @@ def listen(application: web.Application, host: str, port: int) -> tuple[HTTPServ
     return server, sockets[0].getsockname()[1]
 
 
+def _address(host: str, port: int, path: str = "") -> str:
+    return f"{'[' + host + ']' if ':' in host else host}:{port}{path}"
+
+
 def serve(project: Project, host: str, port: int, open_browser: bool, base_url: str | None, drafts: bool) -> int:
     """Run the preview server until Ctrl+C; return the exit status."""
     loop = IOLoop.current()
@@ -252,33 +376,43 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
     # before anything else, so that a signal during the first build or start-up is not lost either.
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.asyncio_loop.add_signal_handler(sig, loop.stop)
+    for name in ("tornado.access", "tornado.general"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # a malformed request is not worth a line
     preview = Preview(project, base_url, drafts)
     try:
-        server, port = listen(make_application(preview), host, port)
+        server, port = listen(make_application(preview, HostCheck(host)), host, port)
     except OSError as exc:
-        reason = "the port is already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
-        hint = f"; choose another one with --port {port + 1}" if exc.errno == errno.EADDRINUSE else ""
-        print(f"error: cannot listen on {host}:{port}: {reason}{hint}", file=sys.stderr)
+        busy = exc.errno == errno.EADDRINUSE
+        reason = "the port is already in use" if busy else (exc.strerror or str(exc))
+        hint = f"; choose another one with --port {port + 1}" if busy else ""
+        print(f"error: cannot listen on {_address(host, port)}: {reason}{hint}", file=sys.stderr)
         return 1
     for line in preview.rebuild(frozenset()):
         print(line, flush=True)
+    watcher: Watcher
 
-    def rebuild(changed: frozenset[Path]) -> None:
+    def rebuild(changed: frozenset[Path], rewatch: bool) -> None:
+        if rewatch:
+            watcher.refresh()
         for line in preview.rebuild(changed):
             print(line, flush=True)
-        css_only = changed and all(p.suffix == ".css" for p in changed) and not preview.problems
+        css_only = all(p.suffix == ".css" for p in changed) and not preview.problems
         LiveReloadHandler.reload_waiters(path=next(iter(changed)).name if css_only else "*")
 
-    observer = watch(project, ChangeCollector(project, loop, rebuild))
-    address = f"http://{'[' + host + ']' if ':' in host else host}:{port}{preview.base_path}"
+    watcher = Watcher(project, ChangeCollector(project, loop, rebuild))
+    address = "http://" + _address(host, port, preview.base_path)
     print(f"Serving on {address} (drafts {'shown' if drafts else 'hidden'}); press Ctrl+C to stop.", flush=True)
     if open_browser:
-        threading.Thread(target=webbrowser.open, args=(address,), daemon=True).start()
+        threading.Thread(target=_open, args=(address,), daemon=True).start()
     try:
         loop.start()
     finally:
-        observer.stop()
+        watcher.stop()
         server.stop()
-        observer.join(timeout=5)
     print("Stopped.", flush=True)
     return 0
+
+
+def _open(address: str) -> None:
+    if not webbrowser.open(address):
+        print(f"No web browser found here; open {address} yourself.", flush=True)

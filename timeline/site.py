@@ -15,7 +15,7 @@ from .dates import PRECISIONS
 from .markup import MarkdownRenderer
 from .model import build_timeline, find_duplicate_slugs
 from .problems import BuildFailed, Problem, display_path
-from .render import check_templates, is_template_name, make_environment, render_site
+from .render import STATIC_DIR, check_templates, make_environment, render_site
 from .write import WriteReport, check_output_dir, write_site
 
 
@@ -51,11 +51,13 @@ class BuildCache:
     """What a long-running preview keeps between builds, so that an edit redoes only what it affects.
 
     ``events``: content path → (stat key, event, problems); ``pages``: output path → (page key, bytes);
-    ``environment``: the Jinja environment with the template and config state it was made for.
+    ``static``: asset path → (stat key, bytes); ``environment``: the Jinja environment with the template
+    and config state it was made for.
     """
 
     events: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
+    static: dict = field(default_factory=dict)
     environment: dict = field(default_factory=dict)
     # Building Python-Markdown's extension registry costs more than converting a small document.
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
@@ -94,20 +96,28 @@ class BuildReport:
 
 
 def templates_state(templates_dir: Path) -> tuple:
-    """Name, size and mtime of every template (not the static assets): a change means rendering everything again."""
+    """Name, size, mtime and inode of every file under templates/ but the static assets.
+
+    Any of them may be a template or be included by one, so a change means rendering every page again.
+    """
     if not templates_dir.is_dir():
         return ()
-    return tuple(
-        (p.relative_to(templates_dir).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
-        for p in sorted(templates_dir.rglob("*"))
-        if p.is_file() and is_template_name(p.relative_to(templates_dir).as_posix())
-    )
+    state = []
+    for path in sorted(templates_dir.rglob("*")):
+        relative = path.relative_to(templates_dir).as_posix()
+        if relative.split("/")[0] != STATIC_DIR and path.is_file():
+            stat = path.stat()
+            state.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ino))
+    return tuple(state)
 
 
-def _environment(project: Project, config: SiteConfig | None, cache: BuildCache) -> jinja2.Environment:
+def _environment(project: Project, config: SiteConfig | None, cache: BuildCache, changed: frozenset[Path]) -> jinja2.Environment:
     """The cached Jinja environment, or a new one (and an empty page cache) when templates or config changed."""
     state = (templates_state(project.templates_dir), config)
-    if cache.environment.get("state") != state:
+    static_dir = project.templates_dir / STATIC_DIR
+    # The watcher's word counts too: an edit can keep a file's size and mtime.
+    touched = any(p.is_relative_to(project.templates_dir) and not p.is_relative_to(static_dir) for p in changed)
+    if touched or cache.environment.get("state") != state:
         cache.environment.update(state=state, env=make_environment(project.templates_dir, config.language if config else "fr"))
         cache.pages.clear()
     return cache.environment["env"]
@@ -136,7 +146,7 @@ def build_site(
     if write:
         problems += check_output_dir(output, root, [project.content_dir, project.templates_dir])
     # Compile every template, so syntax errors show up with content errors.
-    env = _environment(project, config, cache)
+    env = _environment(project, config, cache, changed)
     template_errors = check_templates(env, project.templates_dir, root)
     # Read and validate every article (only the changed ones, with a warm cache), rendering Markdown bodies.
     found = read_events(project.content_dir, root, cache.markdown, cache.events, changed)
@@ -148,7 +158,7 @@ def build_site(
     timeline, spelling = build_timeline(events, config.newest_first, drafts)
     problems += spelling
     # Render every page in memory, even if some files were rejected, so template errors show up in this run too.
-    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages)
+    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static)
     problems += rendered.problems
     if _has_errors(problems):
         raise BuildFailed(problems)
