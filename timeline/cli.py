@@ -57,7 +57,28 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
     serve.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url (its path is where the preview lives)")
     serve.add_argument("--no-drafts", action="store_true", help="hide drafts, to preview exactly what will be published")
+    deploy = commands.add_parser(
+        "deploy",
+        help="build and publish output/ to the gh-pages branch",
+        description=(
+            "Build the site, then commit output/ to the gh-pages branch with ghp-import and push it. "
+            "output/ holds .nojekyll, and CNAME when site.yaml names a domain. A failed push exits with "
+            "status 1 and git's reason. Warns when content/ has uncommitted changes."
+        ),
+    )
+    deploy.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    deploy.add_argument("--branch", default="gh-pages", help="branch to publish to (default: gh-pages)")
+    deploy.add_argument("--message", help="commit message on that branch (default: names the source commit)")
+    deploy.add_argument("--dry-run", action="store_true", help="build and say what would be pushed, but commit and push nothing")
+    deploy.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url")
     return parser
+
+
+def run_deploy(args: argparse.Namespace) -> int:
+    """Build and push to GitHub Pages' branch."""
+    from .deploy import deploy  # ghp-import loads only for this command
+
+    return deploy(Project(args.project), args.remote, args.branch, args.message, args.dry_run, args.base_url)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -89,4 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     if args.command == "serve":
         return run_serve(args)
+    if args.command == "deploy":
+        return run_deploy(args)
     return run_build(args)

@@ -1,0 +1,71 @@
+"""Publishing: build, then push the output folder to the gh-pages branch with ghp-import."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+from pathlib import Path
+
+import ghp_import
+
+from .problems import BuildFailed
+from .site import Project, build_site
+
+
+def git(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run git in ``root`` and capture what it says."""
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+
+
+def uncommitted_content(project: Project) -> list[str]:
+    """Files under content/ that differ from the last commit (modified, added, deleted or untracked)."""
+    result = git(project.root, "status", "--porcelain", "--untracked-files=all", "--", "content")
+    return [line[3:] for line in result.stdout.splitlines() if line.strip()]
+
+
+def default_message(project: Project) -> str:
+    """'Publish the timeline from 1a2b3c4', naming the commit the site was built from."""
+    head = git(project.root, "rev-parse", "--short", "HEAD").stdout.strip()
+    return f"Publish the timeline from {head}" if head else "Publish the timeline"
+
+
+def deploy(project: Project, remote: str, branch: str, message: str | None, dry_run: bool, base_url: str | None) -> int:
+    """Build the site and push output/ to ``remote``'s ``branch``; return the exit status."""
+    if git(project.root, "rev-parse", "--is-inside-work-tree").returncode != 0:
+        print(f"error: {project.root} is not in a git repository; deploy pushes a branch of the project's repository", file=sys.stderr)
+        return 1
+    if git(project.root, "remote", "get-url", remote).returncode != 0:
+        print(f"error: no git remote named {remote!r}; add it with `git remote add {remote} URL` or choose one with --remote", file=sys.stderr)
+        return 1
+    changed = uncommitted_content(project)
+    if changed:
+        listed = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        print(f"warning: content/ has uncommitted changes ({listed}); the published site will differ from what is committed", file=sys.stderr)
+    try:
+        report = build_site(project, base_url=base_url)
+    except BuildFailed as failure:
+        for problem in failure.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(failure.errors)} error(s); nothing was published.", file=sys.stderr)
+        return 1
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    print(report.summary())
+    message = message or default_message(project)
+    target = f"{remote}/{branch}"
+    if dry_run:
+        print(f"Dry run: would commit {len(report.files)} files from {report.output}/ to {branch} ({message!r}) and push it to {remote}.")
+        return 0
+    # ghp-import works on the repository of the current folder; git prints its own reasons on failure.
+    with contextlib.chdir(project.root):
+        try:
+            ghp_import.ghp_import(str(project.default_output), mesg=message, remote=remote, branch=branch, push=True)
+        except ghp_import.GhpError as exc:
+            print(f"error: could not prepare {branch}: {exc.message}", file=sys.stderr)
+            return 1
+        except subprocess.CalledProcessError as exc:
+            print(f"error: git push to {target} failed (git exited with status {exc.returncode}, its reason is above); nothing was published", file=sys.stderr)
+            return 1
+    print(f"Published {report.output}/ to {target}.")
+    return 0
