@@ -65,7 +65,8 @@ def event(rng: random.Random, number: int) -> tuple[str, str]:
     tags = ", ".join(rng.sample(TAGS, rng.randint(2, 3)))
     front = (
         f"---\ntitle: \"Événement {number} : {sentence(rng, 5)[:-1]}\"\n"
-        f"summary: \"{sentence(rng, 16)}\"\ndate: {date}\ntags: [{tags}]\nadded: 2026-01-01\n---\n"
+        f"summary: \"{sentence(rng, 16)}\"\ndate: {date}\ntags: [{tags}]\nadded: 2026-01-01\n"
+        f"sources:\n  - publisher: \"Le Quotidien\"\n    title: \"Dossier {number}\"\n    date: {date}\n    lang: fr\n---\n"
     )
     return f"{date}-evenement-{number:05d}.md", front + body(rng, number)
 

@@ -26,8 +26,12 @@ author: Équipe de test
 """
 
 
+DEFAULT_SOURCE = "\n  - publisher: Le Journal\n    title: Un article\n    date: 2023-12-05\n    lang: fr"
+
+
 def event_text(title: str = "Un événement", summary: str = "Il s’est passé quelque chose.", date: str = "2023-12-05", body: str = "Corps du texte.\n", **extra: str) -> str:
-    """A valid event file; ``extra`` adds raw front-matter lines (``tags="[a, b]"``)."""
+    """A valid event file, with one source unless ``sources`` says otherwise; ``extra`` adds raw front-matter lines."""
+    extra.setdefault("sources", DEFAULT_SOURCE)
     lines = [f"title: {title}", f"summary: {summary}", f"date: {date}"]
     lines += [f"{key}: {value}" for key, value in extra.items()]
     return "---\n" + "\n".join(lines) + "\n---\n" + body

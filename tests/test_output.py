@@ -334,7 +334,8 @@ def test_event_page_content_and_sources(real_site, real_output):
     # The Markdown body is rendered to HTML.
     prose = doc.xpath(f"//div[{has_class('prose')}]")
     assert len(prose) == 1
-    assert "Ce qu’il faut retenir" in [text_of(h) for h in prose[0].xpath(".//h2")]
+    assert "Ce qu’il faut retenir" in [" ".join("".join(h.xpath("text()")).split()) for h in prose[0].xpath(".//h2")]
+    assert prose[0].xpath(".//h2/a[@class='headerlink']/@href")[0] == "#ce-quil-faut-retenir"  # heading anchors
     assert len(prose[0].xpath(".//ul/li")) == 4
     # Sources: title, publisher, date label, language name.
     sources = doc.xpath(f"//section[{has_class('sources')}]//li[{has_class('source')}]")

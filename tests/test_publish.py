@@ -22,7 +22,7 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import REPO, copy_real_site, run_cli
+from conftest import REPO, copy_real_site, event_text, run_cli
 
 NODE_TOOLS = Path(os.environ.get("TEST_NODE_MODULES", REPO / ".venv" / "node" / "node_modules"))
 VNU_JAR = NODE_TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -157,10 +157,10 @@ def test_a_failed_push_exits_non_zero_with_gits_reason(repository, tmp_path):
 
 def test_deploy_warns_about_uncommitted_content(repository):
     project, _ = repository
-    (project / "content" / "2026-nouveau.md").write_text("---\ntitle: T\nsummary: S.\ndate: 2026\n---\n", encoding="utf-8")
+    (project / "content" / "2025-nouveau.md").write_text(event_text(date="2025"), encoding="utf-8")
     result = deploy(project, "--dry-run")
     assert result.returncode == 0
-    assert "warning: content/ has uncommitted changes (content/2026-nouveau.md); the published site will differ from what is committed" in result.stderr
+    assert "warning: content/ has uncommitted changes (content/2025-nouveau.md); the published site will differ from what is committed" in result.stderr
 
 
 def test_deploy_needs_a_known_remote(repository):

@@ -42,6 +42,19 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: output/ in the project)")
     build.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
     build.add_argument("--drafts", action="store_true", help="include events marked 'draft: true' (they are left out by default)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors: nothing is written if there is any")
+    check = commands.add_parser(
+        "check",
+        help="validate everything without writing anything",
+        description=(
+            "Run every check the build runs, write nothing, and print each problem as path:line: message: "
+            "front matter, dates and ranges, duplicate slugs, tags not in site.yaml's list, links between events, "
+            "images, events without a source; as warnings, future dates and empty bodies. "
+            "Exit status: 1 with any error (or any warning with --strict), else 0."
+        ),
+    )
+    check.add_argument("--strict", action="store_true", help="make warnings fatal")
+    check.add_argument("--drafts", action="store_true", help="check as a build with --drafts would")
     serve = commands.add_parser(
         "serve",
         help="preview the site with live reload",
@@ -88,20 +101,45 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve(Project(args.project), args.host, args.port, args.open, args.base_url, not args.no_drafts)
 
 
+def count(n: int, word: str) -> str:
+    """'1 error', '2 warnings'."""
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def print_failure(failure: BuildFailed, strict: bool, outcome: str) -> None:
+    """Every problem, then one line saying how many and what happened."""
+    for problem in failure.problems:
+        print(problem, file=sys.stderr)
+    warnings = len(failure.problems) - len(failure.errors)
+    tally = count(len(failure.errors), "error") + (f" and {count(warnings, 'warning')} (--strict makes warnings fatal)" if strict and warnings else "")
+    print(f"{tally}; {outcome}.", file=sys.stderr)
+
+
 def run_build(args: argparse.Namespace) -> int:
     """Build, print problems or the summary line, and return the exit status."""
     project = Project(args.project)
+    strict = getattr(args, "strict", False)
     try:
-        report = build_site(project, getattr(args, "output", None), getattr(args, "base_url", None), getattr(args, "drafts", False))
+        report = build_site(project, getattr(args, "output", None), getattr(args, "base_url", None), getattr(args, "drafts", False), strict=strict)
     except BuildFailed as failure:
-        for problem in failure.problems:
-            print(problem, file=sys.stderr)
-        n = len(failure.errors)
-        print(f"{n} error{'s' if n != 1 else ''}; the output folder was not touched.", file=sys.stderr)
+        print_failure(failure, strict, "the output folder was not touched")
         return 1
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     print(report.summary())
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Run the build's checks without writing; print every problem and return the exit status."""
+    try:
+        report = build_site(Project(args.project), drafts=args.drafts, write=False, strict=args.strict)
+    except BuildFailed as failure:
+        print_failure(failure, args.strict, "nothing was written")
+        return 1
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    print(f"No errors, {count(len(report.warnings), 'warning')}: {count(report.events, 'event')} checked.")
     return 0
 
 
@@ -112,4 +150,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_serve(args)
     if args.command == "deploy":
         return run_deploy(args)
+    if args.command == "check":
+        return run_check(args)
     return run_build(args)

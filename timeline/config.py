@@ -12,7 +12,7 @@ from .problems import Problem, control_character_problems, decode_utf8
 from .yamlfields import MappingReader, as_mapping, compose
 
 SORT_ORDERS = ("oldest-first", "newest-first")
-KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain", "feed_limit")
+KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain", "feed_limit", "tags")
 DEFAULT_FEED_LIMIT = 50
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
@@ -29,6 +29,7 @@ class SiteConfig:
     sort: str = "oldest-first"
     domain: str | None = None
     feed_limit: int = DEFAULT_FEED_LIMIT
+    tags: tuple[str, ...] | None = None  # when declared, the only tags events may use
 
     @property
     def base_path(self) -> str:
@@ -102,7 +103,8 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
         return None, problems
     assert title is not None and description is not None and url is not None
-    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit)
+    tags = tuple(name for name, _ in fields.text_list("tags")) if "tags" in fields.entries else None
+    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags)
     if config.domain and urlsplit(config.base_url).hostname != config.domain:
         fields.error(fields.entries["domain"][0], f"'domain' {config.domain} differs from the host of base_url ({config.base_url}); links will point to the wrong host", warning=True)
     return config, problems

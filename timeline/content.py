@@ -12,6 +12,7 @@ from pathlib import Path
 from slugify import slugify
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
+from .markup import Reference
 from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
@@ -66,6 +67,12 @@ class Event:
     body_html: str
     slug_line: int
     fingerprint: str  # a hash of the file's path and bytes: equal fingerprints, equal events
+    key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key → line, for later checks
+    references: tuple[Reference, ...] = ()  # links to other events and files beside it, resolved by the build
+
+    def line_of(self, key: str) -> int:
+        """The line of a front-matter key, or 1."""
+        return dict(self.key_lines).get(key, 1)
 
     @property
     def url_path(self) -> str:
@@ -174,7 +181,7 @@ def _read_slug(fields: MappingReader, path: Path) -> str | None:
     return slug
 
 
-def parse_event(data: bytes, path: Path, shown: str, render: Callable[[str], str]) -> tuple[Event | None, list[Problem]]:
+def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple[str, tuple[Reference, ...]]]) -> tuple[Event | None, list[Problem]]:
     """Validate one event file's bytes; return the event (None on any error) and every problem found."""
     problems: list[Problem] = []
     text, problems = decode_utf8(data, shown)
@@ -208,8 +215,24 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[[str], str
     assert title and summary and date and slug
     slug_line = fields.key_line("slug") if "slug" in fields.entries else 1
     fingerprint = hashlib.blake2b(shown.encode() + b"\0" + data, digest_size=16).hexdigest()
-    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, render(body), slug_line, fingerprint)
-    return event, problems
+    key_lines = tuple((key, fields.key_line(key)) for key in fields.entries)
+    html, references = render(body, shown, body_line)
+    title, summary = render.typography(title), render.typography(summary)
+    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references)
+    return event, problems + content_problems(event, body, body_line)
+
+
+def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
+    """What a valid file may still get wrong: no source (an error once published), an empty body, a future date."""
+    problems = []
+    if not event.sources:
+        where = event.line_of("sources") if "sources" in dict(event.key_lines) else 1
+        problems.append(Problem(event.path, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=event.draft))
+    if not body.strip():
+        problems.append(Problem(event.path, body_line, "the body is empty: write the entry below the front matter", warning=True))
+    if event.date.start.first_day() > dt.date.today():
+        problems.append(Problem(event.path, event.line_of("date"), f"the date {event.date.iso()} is in the future", warning=True))
+    return problems
 
 
 def find_event_files(content_dir: Path) -> list[Path]:
@@ -234,7 +257,7 @@ def _stat_key(path: Path) -> tuple[int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
-def read_events(content_dir: Path, root: Path, render: Callable[[str], str], cache: dict | None = None, force: frozenset[Path] = frozenset()) -> ReadResult:
+def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], cache: dict | None = None, force: frozenset[Path] = frozenset()) -> ReadResult:
     """Read and validate every event file, collecting all problems.
 
     With a ``cache`` (path → previous result), a file whose size, mtime and inode are unchanged is not read

@@ -20,7 +20,7 @@ def added_at(event: Event) -> dt.datetime:
     return dt.datetime.combine(event.date.start.first_day(), dt.time(), dt.timezone.utc)
 
 
-def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable) -> bytes:
+def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable, body: Callable[[Event], str]) -> bytes:
     """Render ``feed.xml``: the ``feed_limit`` latest additions, latest first."""
     entries = sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)[: config.feed_limit]
     feed = FeedGenerator()
@@ -42,7 +42,7 @@ def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
         entry.title(f"{date_label(event.date)} — {event.title}")
         entry.link(href=abs_url(event.url_path), rel="alternate", type="text/html")
         entry.summary(event.summary)
-        entry.content(event.body_html, type="html")
+        entry.content(body(event), type="html")
         entry.updated(added_at(event))
         entry.published(added_at(event))
         for tag in event.tags:

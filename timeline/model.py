@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 from dataclasses import dataclass
+
+from slugify import slugify
 
 from .content import Event, Tag
 from .problems import Problem
@@ -61,6 +65,39 @@ def find_duplicate_slugs(events: list[Event]) -> list[Problem]:
             ))
         else:
             first[event.slug] = event
+    return problems
+
+
+def check_declared_tags(events: list[Event], declared: tuple[str, ...] | None) -> list[Problem]:
+    """When site.yaml declares its tags, each tag an event uses must be one of them (with a suggestion)."""
+    if declared is None:
+        return []
+    problems = []
+    for event in events:
+        for tag in event.tags:
+            if tag.name not in declared:
+                close = difflib.get_close_matches(tag.name, declared, n=1, cutoff=0.6) or [d for d in declared if slugify(d) == tag.slug]
+                hint = f"; did you mean {close[0]!r}?" if close else f" (declared: {', '.join(declared)})"
+                problems.append(Problem(event.path, event.line_of("tags"), f"tag {tag.name!r} is not in site.yaml's tags{hint}"))
+    return problems
+
+
+def check_references(events: list[Event], published: tuple[Event, ...], root: Path) -> list[Problem]:
+    """Every link to another event must reach a published one, and every file beside an entry must exist."""
+    by_path = {event.path: event for event in events}
+    shown = {event.path for event in published}
+    problems = []
+    for event in published:
+        for ref in event.references:
+            if ref.kind == "file":
+                if not (root / ref.target).is_file() or not ref.target.startswith("content/"):
+                    problems.append(Problem(event.path, ref.line, f"{ref.written!r}: no file {ref.target} (files an entry shows must sit in content/)"))
+            elif ref.target not in by_path:
+                close = difflib.get_close_matches(ref.target, [p for p in by_path if p != event.path], n=1)
+                hint = f"; did you mean {close[0].removeprefix('content/')!r}?" if close else ""
+                problems.append(Problem(event.path, ref.line, f"link to {ref.written!r}: no event {ref.target}{hint}"))
+            elif ref.target not in shown:
+                problems.append(Problem(event.path, ref.line, f"link to {ref.written!r}: that event is a draft, so it is not published (build with --drafts to preview both)"))
     return problems
 
 

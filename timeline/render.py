@@ -13,6 +13,7 @@ from .config import SiteConfig
 from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
 from .content import Event
+from .markup import resolve_references
 from .model import TagGroup, Timeline, group_by_year
 from .problems import Problem, decode_utf8, display_path
 
@@ -73,11 +74,15 @@ def page_key(page: Page) -> tuple:
     return (page.template, tuple((name, dependency_key(value)) for name, value in sorted(page.context.items())))
 
 
-def list_pages(timeline: Timeline) -> list[Page]:
-    """Every templated page of the site, in a fixed order; a page sees only what its context gives it."""
+def list_pages(timeline: Timeline, urls: dict[str, str]) -> list[Page]:
+    """Every templated page of the site, in a fixed order; a page sees only what its context gives it.
+
+    ``urls`` maps project paths to URLs, to resolve the links in event bodies.
+    """
     pages = [Page("index.html", "index.html", {"timeline": timeline}), Page("tags/index.html", "tags.html", {"timeline": timeline}), Page("404.html", "404.html")]
     for previous, event, following in timeline.with_neighbours():
-        pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "previous": previous, "next": following}))
+        body = resolve_references(event.body_html, urls)
+        pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following}))
     for group in timeline.tags:
         pages.append(Page(f"tags/{group.tag.slug}/index.html", "tag.html", {"group": group}))
     return pages
@@ -136,14 +141,12 @@ def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) ->
     return problems
 
 
-def read_static(templates_dir: Path, root: Path, cache: dict | None = None) -> tuple[dict[str, bytes], list[Problem]]:
-    """The assets under ``templates/static/``, copied as they are; with a cache, unchanged ones are not read again."""
-    static = templates_dir / STATIC_DIR
+def copy_files(sources: dict[str, Path], root: Path, cache: dict | None = None) -> tuple[dict[str, bytes], list[Problem]]:
+    """Read files to copy as they are (output name → source); with a cache, unchanged ones are not read again."""
     cache = {} if cache is None else cache
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
-    paths = sorted(p for p in static.rglob("*") if p.is_file() and not p.name.startswith(".")) if static.is_dir() else []
-    for path in paths:
+    for name, path in sources.items():
         try:
             stat = path.stat()
             key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
@@ -154,10 +157,23 @@ def read_static(templates_dir: Path, root: Path, cache: dict | None = None) -> t
         except OSError as exc:
             problems.append(Problem(display_path(path, root), 1, f"cannot read this file: {exc.strerror or exc}"))
             continue
-        files[f"{STATIC_DIR}/{path.relative_to(static).as_posix()}"] = cache[path][1]
-    for gone in cache.keys() - set(paths):
+        files[name] = cache[path][1]
+    for gone in cache.keys() - set(sources.values()):
         del cache[gone]
     return files, problems
+
+
+def static_sources(templates_dir: Path) -> dict[str, Path]:
+    """The assets under ``templates/static/``, by their place in the output."""
+    static = templates_dir / STATIC_DIR
+    if not static.is_dir():
+        return {}
+    return {f"{STATIC_DIR}/{p.relative_to(static).as_posix()}": p for p in sorted(static.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def media_name(target: str) -> str:
+    """Where a file beside an entry goes in the output: content/images/carte.png → media/images/carte.png."""
+    return "media/" + target.removeprefix("content/")
 
 
 @dataclass(frozen=True)
@@ -187,6 +203,10 @@ def render_site(
         return config.base_url + path
 
     env.globals.update(site=config, url=url, abs_url=abs_url)
+    # Where each event and each file beside an entry lives, to resolve the bodies' links.
+    files_shown = {ref.target for event in timeline.events for ref in event.references if ref.kind == "file"}
+    paths = {event.path: event.url_path for event in timeline.events} | {target: media_name(target) for target in files_shown}
+    local_urls, absolute_urls = {k: url(v) for k, v in paths.items()}, {k: abs_url(v) for k, v in paths.items()}
     problems: list[Problem] = []
     seen: set[Problem] = set()
     files: dict[str, bytes] = {}
@@ -214,7 +234,7 @@ def render_site(
             cache[page.path] = (key, files[page.path])
             rendered += 1
 
-    render_pages(list_pages(timeline))
+    render_pages(list_pages(timeline, local_urls))
     # The sitemap lists the pages just rendered, so it comes after them.
     sitemap_urls = [abs_url(Page(p, "").url_path) for p in files if p.endswith(".html") and p != "404.html"]
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
@@ -222,12 +242,12 @@ def render_site(
         return Rendered({}, problems, rendered)
     feed_key = ("feed", dependency_key(timeline))
     if not ((hit := cache.get("feed.xml")) and hit[0] == feed_key):
-        cache["feed.xml"] = (feed_key, build_feed(timeline, config, abs_url, env.filters["date_label"]))
+        cache["feed.xml"] = (feed_key, build_feed(timeline, config, abs_url, env.filters["date_label"], lambda e: resolve_references(e.body_html, absolute_urls)))
     files["feed.xml"] = cache["feed.xml"][1]
     files[".nojekyll"] = b""
     if config.domain:
         files["CNAME"] = f"{config.domain}\n".encode()
-    static, unreadable = read_static(templates_dir, root, static_cache)
+    static, unreadable = copy_files(static_sources(templates_dir) | {media_name(t): root / t for t in sorted(files_shown)}, root, static_cache)
     files.update(static)
     for stale in cache.keys() - files.keys():
         del cache[stale]

@@ -13,7 +13,7 @@ from .config import SiteConfig, load_config
 from .content import read_events
 from .dates import PRECISIONS
 from .markup import MarkdownRenderer
-from .model import build_timeline, find_duplicate_slugs
+from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs
 from .problems import BuildFailed, Problem, display_path
 from .render import STATIC_DIR, check_templates, make_environment, render_site
 from .write import WriteReport, check_output_dir, write_site
@@ -131,11 +131,13 @@ def build_site(
     cache: BuildCache | None = None,
     write: bool = True,
     changed: frozenset[Path] = frozenset(),
+    strict: bool = False,
 ) -> BuildReport:
     """Build the whole site; raise BuildFailed with every problem, leaving the old output untouched.
 
     With ``write=False`` nothing is written and the files are only returned (the preview server).
     ``cache`` and ``changed`` (paths a watcher saw change) let a rebuild redo only what an edit affects.
+    ``strict`` makes warnings fatal, before anything is written.
     """
     started = time.perf_counter()
     root = project.root
@@ -148,19 +150,23 @@ def build_site(
     # Compile every template, so syntax errors show up with content errors.
     env = _environment(project, config, cache, changed)
     template_errors = check_templates(env, project.templates_dir, root)
+    if config is not None and cache.markdown.lang != config.language:
+        cache.markdown.lang = config.language
+        cache.events.clear()  # bodies, titles and summaries carry the language's typography
     # Read and validate every article (only the changed ones, with a warm cache), rendering Markdown bodies.
     found = read_events(project.content_dir, root, cache.markdown, cache.events, changed)
     events = found.events
     problems += template_errors + found.problems + find_duplicate_slugs(events)
+    problems += check_declared_tags(events, config.tags if config else None)
     if config is None or template_errors:
         raise BuildFailed(problems)
     # Sort and group the valid events into the timeline.
     timeline, spelling = build_timeline(events, config.newest_first, drafts)
-    problems += spelling
+    problems += spelling + check_references(events, timeline.events, root)
     # Render every page in memory, even if some files were rejected, so template errors show up in this run too.
     rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static)
     problems += rendered.problems
-    if _has_errors(problems):
+    if _has_errors(problems) or (strict and problems):
         raise BuildFailed(problems)
     # Only now touch the output folder.
     written = _write(rendered.files, output, root) if write else None

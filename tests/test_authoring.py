@@ -1,0 +1,148 @@
+"""Authoring checks and the Markdown French editors need: check, links between events, images, typography."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from conftest import SITE_YAML, event_text, run_cli
+from timeline.typography import NARROW_NBSP, NBSP
+
+
+def check(root, *args):
+    return run_cli("--project", root, "check", *args)
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_check_passes_a_clean_site_and_writes_nothing(make_site):
+    root = make_site({"content/2023-12-05-a.md": event_text()})
+    run = check(root)
+    assert (run.status, run.out, run.err) == (0, "No errors, 0 warnings: 1 event checked.\n", "")
+    assert not (root / "output").exists()
+
+
+def test_warnings_pass_unless_strict(make_site):
+    root = make_site({"content/2099-01-futur.md": event_text(date="2099-01", body="")})
+    run = check(root)
+    assert run.status == 0
+    assert run.err.splitlines() == [
+        "content/2099-01-futur.md:4: warning: the date 2099-01 is in the future",
+        "content/2099-01-futur.md:11: warning: the body is empty: write the entry below the front matter",
+    ]
+    strict = check(root, "--strict")
+    assert strict.status == 1
+    assert strict.err.splitlines()[-1] == "0 errors and 2 warnings (--strict makes warnings fatal); nothing was written."
+    assert run_cli("--project", root, "build", "--strict").status == 1 and not (root / "output").exists()
+
+
+def test_check_reports_every_error_with_its_line(make_site):
+    site_yaml = SITE_YAML + "tags: [llama, europe, régulation]\n"
+    root = make_site({
+        "content/2023-01-01-a.md": event_text(date="2023-01-01", tags="[lama, Europe, regulation]", body="Voir [l’autre](2023-02-01-b.md).\n\nEt [absent](2023-03-01-c.md).\n"),
+        "content/2023-02-01-b.md": "---\ntitle: B\nsummary: S.\ndate: 2023-02-01\n---\nTexte.\n",
+        "content/2023-02-15-d.md": "---\ntitle: D\nsummary: S.\ndate: 2023-02-15\ndraft: true\n---\nTexte.\n",
+    }, site_yaml=site_yaml)
+    run = check(root)
+    assert run.status == 1
+    assert run.err.splitlines() == [
+        "content/2023-01-01-a.md:5: tag 'Europe' is not in site.yaml's tags; did you mean 'europe'?",
+        "content/2023-01-01-a.md:5: tag 'lama' is not in site.yaml's tags; did you mean 'llama'?",
+        "content/2023-01-01-a.md:5: tag 'regulation' is not in site.yaml's tags; did you mean 'régulation'?",
+        "content/2023-01-01-a.md:14: link to '2023-03-01-c.md': no event content/2023-03-01-c.md; did you mean '2023-02-01-b.md'?",
+        "content/2023-02-01-b.md:1: no source: list the article(s) this entry rests on under 'sources:'",
+        "content/2023-02-15-d.md:1: warning: no source: list the article(s) this entry rests on under 'sources:'",
+        "5 errors; nothing was written.",
+    ]
+
+
+def test_check_and_build_agree(make_site):
+    root = make_site({"content/a.md": event_text(body="[x](absent.md)\n")})
+    check_run, build_run = check(root), run_cli("--project", root, "build")
+    assert check_run.status == build_run.status == 1
+    assert check_run.err.splitlines()[:-1] == build_run.err.splitlines()[:-1]
+
+
+# ---------------------------------------------------------------- links between events, images
+
+
+@pytest.fixture
+def linked_site(make_site):
+    return make_site({
+        "content/2023-12-05-ai-alliance.md": event_text(title="Alliance", body="Lire [le programme](2023-11-programme.md#contexte).\n\n![Carte](images/carte.png)\n"),
+        "content/2023-11-programme.md": event_text(title="Programme", date="2023-11", body="## Contexte\n\nVoir [l’alliance](2023-12-05-ai-alliance.md).\n"),
+        "content/images/carte.png": b"\x89PNG\r\n\x1a\nfake",
+        "content/2024/2024-05-profil.md": event_text(title="Profil", date="2024-05", body="![Portrait](portrait.jpg) et [retour](../2023-11-programme.md).\n"),
+        "content/2024/portrait.jpg": b"\xff\xd8\xfffake",
+    })
+
+
+@pytest.mark.parametrize("base_url", ["https://example.org/repo/", "https://example.org/"])
+def test_links_between_events_and_images_resolve_under_any_base_url(linked_site, base_url):
+    output = linked_site / "out"
+    assert run_cli("--project", linked_site, "build", "--output", output, "--base-url", base_url).status == 0
+    base = base_url.removeprefix("https://example.org")
+    alliance = lxml.html.parse(str(output / "2023" / "ai-alliance" / "index.html"))
+    assert alliance.xpath("//div[@class='prose']//a[text()='le programme']/@href") == [f"{base}2023/programme/#contexte"]
+    assert alliance.xpath("//div[@class='prose']//img/@src") == [f"{base}media/images/carte.png"]
+    assert (output / "media" / "images" / "carte.png").read_bytes() == b"\x89PNG\r\n\x1a\nfake"
+    profile = lxml.html.parse(str(output / "2024" / "profil" / "index.html"))
+    assert profile.xpath("//div[@class='prose']//img/@src") == [f"{base}media/2024/portrait.jpg"]
+    assert profile.xpath("//div[@class='prose']//a[text()='retour']/@href") == [f"{base}2023/programme/"]
+    assert (output / "media" / "2024" / "portrait.jpg").is_file()
+    assert f'href="{base_url}2023/programme/#contexte"'.encode() in (output / "feed.xml").read_bytes().replace(b"&quot;", b'"')
+
+
+def test_a_missing_image_or_event_fails_the_build_at_its_line(make_site):
+    root = make_site({"content/a.md": event_text(body="Texte.\n\n![Carte](images/absente.png)\n\n[Lien](b.md)\n")})
+    run = run_cli("--project", root, "build")
+    assert run.status == 1
+    assert run.err.splitlines()[:2] == [
+        "content/a.md:13: 'images/absente.png': no file content/images/absente.png (files an entry shows must sit in content/)",
+        "content/a.md:15: link to 'b.md': no event content/b.md",
+    ]
+
+
+def test_a_link_to_a_draft_is_an_error_unless_drafts_are_built(make_site):
+    root = make_site({"content/a.md": event_text(body="[brouillon](b.md)\n"), "content/b.md": event_text(title="B", draft="true")})
+    assert run_cli("--project", root, "build").err.splitlines()[0] == (
+        "content/a.md:11: link to 'b.md': that event is a draft, so it is not published (build with --drafts to preview both)"
+    )
+    assert run_cli("--project", root, "build", "--drafts").status == 0
+
+
+# ---------------------------------------------------------------- Markdown and typography
+
+
+def test_footnotes_tables_definition_lists_and_heading_anchors(make_site):
+    body = "Texte[^1].\n\n[^1]: Une note.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nTerme\n:   Définition\n\n## Titre\n"
+    root = make_site({"content/a.md": event_text(body=body)})
+    assert run_cli("--project", root, "build").status == 0
+    page = lxml.html.parse(str(root / "output" / "2023" / "a" / "index.html"))
+    prose = page.xpath("//div[@class='prose']")[0]
+    assert prose.xpath(".//div[@class='footnote']//li[@id='fn:1']") and prose.xpath(".//sup[@id='fnref:1']/a/@href") == ["#fn:1"]
+    assert prose.xpath(".//table//td/text()") == ["1", "2"]
+    assert prose.xpath(".//dl/dt/text()") == ["Terme"] and prose.xpath(".//dl/dd/text()") == ["Définition"]
+    assert prose.xpath(".//h2[@id='titre']/a[@class='headerlink']/@href") == ["#titre"]
+
+
+def test_french_typography_in_bodies_titles_and_summaries_but_never_in_code(make_site):
+    body = 'Pourquoi maintenant? Il dit : "bonjour" !\n\nDu code : `a ? b : "c"` et\n\n    x = "y" ; z ?\n'
+    root = make_site({"content/a.md": event_text(title="Quoi ?", summary="Vraiment!", body=body)})
+    assert run_cli("--project", root, "build").status == 0
+    page = lxml.html.parse(str(root / "output" / "2023" / "a" / "index.html"))
+    paragraphs = [p.text_content() for p in page.xpath("//div[@class='prose']/p")]
+    assert paragraphs[0] == f"Pourquoi maintenant{NARROW_NBSP}? Il dit{NBSP}: «{NBSP}bonjour{NBSP}»{NARROW_NBSP}!"
+    assert page.xpath("//div[@class='prose']//p/code/text()") == ['a ? b : "c"']
+    assert page.xpath("//div[@class='prose']//pre/code/text()") == ['x = "y" ; z ?\n']
+    assert page.xpath("//main//h1/text()")[0] == f"Quoi{NARROW_NBSP}?"
+    assert page.xpath("//meta[@name='description']/@content") == [f"Vraiment{NARROW_NBSP}!"]
+
+
+def test_an_english_site_keeps_its_own_typography(make_site):
+    root = make_site({"content/a.md": event_text(title="Why?", body='He said "hello"!\n')}, site_yaml=SITE_YAML.replace("language: fr", "language: en"))
+    assert run_cli("--project", root, "build").status == 0
+    page = lxml.html.parse(str(root / "output" / "2023" / "a" / "index.html"))
+    assert page.xpath("//main//h1/text()")[0] == "Why?"
+    assert page.xpath("//div[@class='prose']/p/text()") == ['He said "hello"!']
