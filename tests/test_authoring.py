@@ -146,3 +146,31 @@ def test_an_english_site_keeps_its_own_typography(make_site):
     page = lxml.html.parse(str(root / "output" / "2023" / "a" / "index.html"))
     assert page.xpath("//main//h1/text()")[0] == "Why?"
     assert page.xpath("//div[@class='prose']/p/text()") == ['He said "hello"!']
+
+
+# ---------------------------------------------------------------- new
+
+
+def test_new_writes_a_valid_draft_with_a_readable_slug(make_site):
+    root = make_site({"content/2023-12-05-a.md": event_text()})
+    run = run_cli("--project", root, "new", "Société générale : l'IA", "--date", "2024-04-18", "--tags", "llama, open-source", "--source-url", "https://example.org/article")
+    assert (run.status, run.out) == (0, "content/2024-04-18-societe-generale-l-ia.md\n")
+    text = (root / run.out.strip()).read_text(encoding="utf-8")
+    assert 'title: "Société générale : l\'IA"' in text and "draft: true" in text and 'url: "https://example.org/article"' in text
+    checked = check(root, "--drafts")
+    assert checked.status == 0 and checked.out == "No errors, 0 warnings: 2 events checked.\n"
+    # Without a source it is still valid: a draft only gets a warning for that.
+    assert run_cli("--project", root, "new", "Sans source", "--date", "2024-05").status == 0
+    assert check(root, "--drafts").err.splitlines() == ["content/2024-05-sans-source.md:6: warning: no source: list the article(s) this entry rests on under 'sources:'"]
+
+
+def test_new_refuses_to_overwrite_or_reuse_a_slug_or_take_a_bad_date(make_site):
+    root = make_site({"content/2023-12-05-ai-alliance.md": event_text()})
+    before = (root / "content/2023-12-05-ai-alliance.md").read_bytes()
+    assert run_cli("--project", root, "new", "AI Alliance", "--date", "2023-12-05").err == "error: content/2023-12-05-ai-alliance.md already exists; nothing was written\n"
+    assert run_cli("--project", root, "new", "AI Alliance", "--date", "2024").err == (
+        "error: the slug 'ai-alliance' is already used by content/2023-12-05-ai-alliance.md; choose another title or set 'slug:' by hand\n"
+    )
+    assert run_cli("--project", root, "new", "X", "--date", "2023-02-30").err == "error: --date: '2023-02-30' does not exist: 2023-02 has 28 days\n"
+    assert (root / "content/2023-12-05-ai-alliance.md").read_bytes() == before
+    assert sorted(p.name for p in (root / "content").iterdir()) == ["2023-12-05-ai-alliance.md"]

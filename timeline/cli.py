@@ -70,6 +70,15 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
     serve.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url (its path is where the preview lives)")
     serve.add_argument("--no-drafts", action="store_true", help="hide drafts, to preview exactly what will be published")
+    new = commands.add_parser(
+        "new",
+        help="create a draft event with complete front matter",
+        description="Create content/<date>-<slug>.md with valid front matter (draft: true) and a body skeleton, then print its path.",
+    )
+    new.add_argument("title", help="the event's title, in French; the slug comes from it (Société générale : l'IA → societe-generale-l-ia)")
+    new.add_argument("--date", required=True, help="the event date: 2024-04-18, 2024-04, 2024, ~2024-04 or START/END")
+    new.add_argument("--tags", default="", help="comma-separated tags, e.g. llama,open-source")
+    new.add_argument("--source-url", metavar="URL", help="the address of the article it rests on")
     deploy = commands.add_parser(
         "deploy",
         help="build and publish output/ to the gh-pages branch",
@@ -85,6 +94,23 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--dry-run", action="store_true", help="build and say what would be pushed, but commit and push nothing")
     deploy.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url")
     return parser
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """Create a draft event and print its path."""
+    from .authoring import AuthoringError, Draft, create_event
+
+    sources = ()
+    if args.source_url:
+        sources = ({"publisher": "À compléter", "title": "À compléter", "date": args.date, "lang": "fr", "url": args.source_url},)
+    tags = tuple(t.strip() for t in args.tags.split(",") if t.strip())
+    try:
+        path = create_event(Project(args.project), Draft(args.title, args.date, tags, sources=sources))
+    except AuthoringError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(path.relative_to(Path(args.project).resolve()) if path.is_relative_to(Path(args.project).resolve()) else path)
+    return 0
 
 
 def run_deploy(args: argparse.Namespace) -> int:
@@ -152,4 +178,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_deploy(args)
     if args.command == "check":
         return run_check(args)
+    if args.command == "new":
+        return run_new(args)
     return run_build(args)
