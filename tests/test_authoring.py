@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import lxml.html
 import pytest
+import yaml
 
 from conftest import SITE_YAML, event_text, run_cli
 from timeline.typography import NARROW_NBSP, NBSP
@@ -174,3 +177,91 @@ def test_new_refuses_to_overwrite_or_reuse_a_slug_or_take_a_bad_date(make_site):
     assert run_cli("--project", root, "new", "X", "--date", "2023-02-30").err == "error: --date: '2023-02-30' does not exist: 2023-02 has 28 days\n"
     assert (root / "content/2023-12-05-ai-alliance.md").read_bytes() == before
     assert sorted(p.name for p in (root / "content").iterdir()) == ["2023-12-05-ai-alliance.md"]
+
+
+# ---------------------------------------------------------------- import
+
+ARTICLES = Path(__file__).parent / "articles"
+
+
+def imported(make_site, name: str, *args: str):
+    root = make_site({"content/2020-autre.md": event_text(date="2020")})
+    run = run_cli("--project", root, "import", ARTICLES / name, *args)
+    text = (root / run.out.strip()).read_text(encoding="utf-8") if run.status == 0 else ""
+    return run, text, root
+
+
+def front(text: str) -> dict:
+    return yaml.safe_load(text.split("---\n")[1])
+
+
+def test_import_a_french_article_with_its_boilerplate(make_site):
+    run, text, root = imported(make_site, "publie-le.txt", "--tags", "llama")
+    assert run.status == 0 and run.err == ""
+    meta = front(text)
+    assert meta["title"] == "Une entreprise française ouvre son modèle de langage"  # credit and category strip skipped
+    assert meta["sources"] == [{"publisher": "Le Quotidien du Numérique", "title": meta["title"], "date": "2023-12-05", "lang": "fr"}]
+    assert meta["date"] == "2023-12-05" and meta["draft"] is True and meta["tags"] == ["llama"]
+    assert "# TODO: aucune date d’événement dans le texte ; c’est la date de publication. À corriger." in text
+    body = text.split("---\n", 2)[2]
+    assert "## Le contexte" in body and "« Nous voulons" in body
+    for gone in ("Photo :", "Publié le", "Laisser un commentaire", "adresse e-mail", "commentaires sont fermés", "Source :"):
+        assert gone not in body
+    assert "À réécrire" in body
+    assert check(root, "--drafts").status == 0  # a valid draft, checked like any other file
+
+
+def test_import_markdown_with_a_byline_teasers_keywords_and_an_author_box(make_site):
+    run, text, _ = imported(make_site, "francais-long.md")
+    meta = front(text)
+    assert meta["title"] == "Un consortium pour financer les modèles ouverts"
+    assert meta["sources"][0]["date"] == "2023-12-05" and meta["sources"][0]["publisher"] == "À compléter"
+    assert meta["date"] == "2023-07"  # "en juillet 2023" in the text: an event date, at month precision
+    assert "précision : month" in text and "Signé : Jeanne Martin." in text
+    body = text.split("---\n", 2)[2]
+    assert "## Les enjeux" in body and "« à l'étude »" in body
+    for gone in ("Article à lire", "lire aussi", "Un autre article", "open source, Meta", "À propos", "Journaliste"):
+        assert gone not in body
+    assert run.err == "warning: no outlet found in francais-long.md; fill in the source's publisher\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "published", "event"),
+    [("anglais.txt", "2023-12-05", "2023-12-05"), ("iso-et-1er.txt", "2023-11-09", "2023-11-01")],
+)
+def test_import_reads_english_iso_and_first_of_month_dates(make_site, name, published, event):
+    run, text, _ = imported(make_site, name)
+    meta = front(text)
+    assert meta["sources"][0]["date"] == published and meta["date"] == event
+
+
+def test_import_faq_and_outlet_from_credit(make_site):
+    _, text, _ = imported(make_site, "iso-et-1er.txt")
+    assert "### Qui peut candidater ?" in text and "\nLes jeunes entreprises du secteur.\n" in text
+    _, english, _ = imported(make_site, "anglais.txt")
+    assert front(english)["sources"][0]["publisher"] == "The Daily Tech"
+
+
+def test_import_html(make_site):
+    run, text, _ = imported(make_site, "page.html")
+    meta = front(text)
+    assert meta["title"] == "Le patron devenu champion de l'open source"
+    assert meta["sources"] == [{"publisher": "Le Site d'Actu", "title": meta["title"], "date": "2024-05-29", "lang": "fr", "url": "https://actu.example.org/articles/champion"}]
+    assert meta["date"] == "2024-04-18"
+    body = text.split("---\n", 2)[2]
+    assert "## Un pari" in body and "- Des millions de téléchargements\n- Des milliers d'applications" in body
+    assert "> Un tournant, selon un investisseur." in body and "« l'ouverture accélère le progrès »" in body
+    for gone in ("Accueil", "track()", "autre chose", "© Le Site"):
+        assert gone not in body
+
+
+def test_import_an_article_with_no_date_warns_and_writes_nothing(make_site):
+    run, _, root = imported(make_site, "sans-date.txt")
+    assert run.status == 1 and "Traceback" not in run.err
+    assert run.err.splitlines() == [
+        "warning: no date found in sans-date.txt (neither a publication date nor an event date); give the event date with --date",
+        "Nothing was written.",
+    ]
+    assert sorted(p.name for p in (root / "content").iterdir()) == ["2020-autre.md"]
+    run, text, _ = imported(make_site, "sans-date.txt", "--date", "2024-05")
+    assert run.status == 0 and front(text)["date"] == "2024-05"

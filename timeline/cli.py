@@ -79,6 +79,18 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--date", required=True, help="the event date: 2024-04-18, 2024-04, 2024, ~2024-04 or START/END")
     new.add_argument("--tags", default="", help="comma-separated tags, e.g. llama,open-source")
     new.add_argument("--source-url", metavar="URL", help="the address of the article it rests on")
+    imported = commands.add_parser(
+        "import",
+        help="turn a saved article into a draft event",
+        description=(
+            "Convert an article saved as text, HTML or Markdown into a draft event: title, publication date, outlet, "
+            "boilerplate removed, a proposed event date, and a sources entry. The draft is a starting point to rewrite "
+            "in your own words."
+        ),
+    )
+    imported.add_argument("article", type=Path, help="the saved article (.txt, .html or .md)")
+    imported.add_argument("--date", help="the event date, when the article does not give it")
+    imported.add_argument("--tags", default="", help="comma-separated tags")
     deploy = commands.add_parser(
         "deploy",
         help="build and publish output/ to the gh-pages branch",
@@ -106,6 +118,30 @@ def run_new(args: argparse.Namespace) -> int:
     tags = tuple(t.strip() for t in args.tags.split(",") if t.strip())
     try:
         path = create_event(Project(args.project), Draft(args.title, args.date, tags, sources=sources))
+    except AuthoringError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(path.relative_to(Path(args.project).resolve()) if path.is_relative_to(Path(args.project).resolve()) else path)
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import an article as a draft event and print its path."""
+    from .authoring import AuthoringError, create_event
+    from .importer import draft_from_article
+
+    if not args.article.is_file():
+        print(f"error: {args.article}: no such file", file=sys.stderr)
+        return 1
+    tags = tuple(t.strip() for t in args.tags.split(",") if t.strip())
+    draft, warnings = draft_from_article(args.article, args.date, tags)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if draft is None:
+        print("Nothing was written.", file=sys.stderr)
+        return 1
+    try:
+        path = create_event(Project(args.project), draft)
     except AuthoringError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -180,4 +216,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_check(args)
     if args.command == "new":
         return run_new(args)
+    if args.command == "import":
+        return run_import(args)
     return run_build(args)
