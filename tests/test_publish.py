@@ -76,7 +76,7 @@ def test_the_workflow_follows_the_official_pages_flow():
     assert install == "python -m pip install -r requirements.txt"  # the pinned runtime requirements only
     compile_step = next(step for step in build["steps"] if "build.py" in step.get("run", ""))
     assert compile_step["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
-    assert '--base-url "$BASE_URL/"' in compile_step["run"]
+    assert '--base-url "${BASE_URL%/}/"' in compile_step["run"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
 
@@ -84,8 +84,15 @@ def test_the_workflow_follows_the_official_pages_flow():
 # ---------------------------------------------------------------- build.py deploy
 
 
+# The tests' own identity, and none of the developer's git configuration (signing, hooks, default branch).
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
 def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    env = {**os.environ, **GIT_ENV}
     return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
 
 
@@ -104,7 +111,7 @@ def repository(tmp_path):
 
 
 def deploy(project: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org"}
+    env = {**os.environ, **GIT_ENV}
     return subprocess.run([sys.executable, str(REPO / "build.py"), "deploy", *args], cwd=project, env=env, capture_output=True, text=True, check=False)
 
 
@@ -134,6 +141,36 @@ def test_deploy_options_and_cname(repository):
     assert result.returncode == 0, result.stderr
     assert git(remote, "show", "site:CNAME") == "chronologie.example.org\n"
     assert git(remote, "log", "-1", "--format=%s", "site").strip() == "Mise en ligne"
+
+
+def test_a_second_deploy_keeps_history_and_drops_removed_pages(repository):
+    project, remote = repository
+    assert deploy(project).returncode == 0
+    git(project, "rm", "--quiet", "content/2025-04-llama-consortium.md")
+    git(project, "commit", "--quiet", "-m", "Retrait")
+    result = deploy(project)
+    assert result.returncode == 0, result.stderr
+    assert len(git(remote, "log", "--format=%H", "gh-pages").split()) == 2
+    assert "2025/llama-consortium/index.html" not in git(remote, "ls-tree", "-r", "--name-only", "gh-pages").split()
+
+
+def test_deploy_refuses_to_replace_the_sources(repository):
+    project, _ = repository
+    result = deploy(project, "--branch", "main")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: 'main' is the branch checked out here; publishing would replace your sources with the built site (use gh-pages)"
+    assert deploy(project, "--branch", "my pages").stderr.strip() == "error: 'my pages' is not a valid branch name"
+
+
+def test_deploy_from_a_clone_that_never_fetched_gh_pages(repository, tmp_path):
+    project, remote = repository
+    assert deploy(project).returncode == 0
+    git(project, "push", "--quiet", "origin", "main")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", "--single-branch", "--branch", "main", str(remote), str(clone))
+    result = deploy(clone, "--message", "Depuis un autre clone")
+    assert result.returncode == 0, result.stderr
+    assert git(remote, "log", "-2", "--format=%s", "gh-pages").split("\n")[0] == "Depuis un autre clone"
 
 
 def test_dry_run_pushes_nothing(repository):
@@ -252,6 +289,9 @@ def crawl(start: str, base_url: str, extra: list[str]) -> tuple[list[str], set[s
             absolute = urljoin(page, raw)
             if absolute.startswith(base_url):
                 absolute = f"{local.scheme}://{local.netloc}{base_path}{absolute[len(base_url):]}"
+            elif urlsplit(absolute).netloc == urlsplit(base_url).netloc:
+                problems.append(f"{page}: {raw!r} is on the published host but outside {base_url}")
+                continue
             target, fragment = urldefrag(absolute)
             parts = urlsplit(target)
             if parts.scheme not in ("http", "https") or parts.netloc != local.netloc:
@@ -324,8 +364,9 @@ def test_the_crawler_does_catch_broken_links(make_site, pages_server, tmp_path):
 def validate(files: list[Path]) -> list[str]:
     """vnu.jar's errors for ``files``, as 'file:line: message'."""
     require(VNU_JAR, "the Nu HTML Checker (vnu.jar)")
-    result = subprocess.run(["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", *map(str, files)], capture_output=True, text=True, check=False)
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    result = subprocess.run(["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--stdout", *map(str, files)], capture_output=True, text=True, check=False)
+    assert result.returncode in (0, 1), result.stderr  # 1 means "errors found"; anything else is the tool failing
+    messages = json.loads(result.stdout[result.stdout.index("{"):])["messages"]
     return [f"{m.get('url', '?').removeprefix('file:')}:{m.get('lastLine', '?')}: {m['message']}" for m in messages]
 
 

@@ -24,6 +24,18 @@ def uncommitted_content(project: Project) -> list[str]:
     return [line[3:] for line in result.stdout.splitlines() if line.strip()]
 
 
+def branch_problem(project: Project, remote: str, branch: str) -> str | None:
+    """Why ``branch`` cannot receive the site: a bad name, the branch checked out, or a branch holding the sources."""
+    if git(project.root, "check-ref-format", "--branch", branch).returncode != 0:
+        return f"{branch!r} is not a valid branch name"
+    if git(project.root, "symbolic-ref", "--quiet", "--short", "HEAD").stdout.strip() == branch:
+        return f"{branch!r} is the branch checked out here; publishing would replace your sources with the built site (use gh-pages)"
+    for ref in (f"refs/heads/{branch}", f"refs/remotes/{remote}/{branch}"):
+        if git(project.root, "cat-file", "-e", f"{ref}:site.yaml").returncode == 0:
+            return f"{branch!r} holds site.yaml, so it carries the sources; publishing would replace them with the built site"
+    return None
+
+
 def default_message(project: Project) -> str:
     """'Publish the timeline from 1a2b3c4', naming the commit the site was built from."""
     head = git(project.root, "rev-parse", "--short", "HEAD").stdout.strip()
@@ -38,6 +50,13 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
     if git(project.root, "remote", "get-url", remote).returncode != 0:
         print(f"error: no git remote named {remote!r}; add it with `git remote add {remote} URL` or choose one with --remote", file=sys.stderr)
         return 1
+    if problem := branch_problem(project, remote, branch):
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    identity = git(project.root, "var", "GIT_COMMITTER_IDENT")
+    if identity.returncode != 0:
+        print(f"error: git does not know who you are, so it cannot commit: {identity.stderr.strip().splitlines()[-1] if identity.stderr.strip() else 'set user.name and user.email'}", file=sys.stderr)
+        return 1
     changed = uncommitted_content(project)
     if changed:
         listed = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
@@ -47,7 +66,8 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)
-        print(f"{len(failure.errors)} error(s); nothing was published.", file=sys.stderr)
+        n = len(failure.errors)
+        print(f"{n} error{'s' if n != 1 else ''}; nothing was published.", file=sys.stderr)
         return 1
     for warning in report.warnings:
         print(warning, file=sys.stderr)
@@ -57,10 +77,12 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
     if dry_run:
         print(f"Dry run: would commit {len(report.files)} files from {report.output}/ to {branch} ({message!r}) and push it to {remote}.")
         return 0
+    # Build on the branch as the remote has it now, or the push would be refused as out of date.
+    git(project.root, "fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
     # ghp-import works on the repository of the current folder; git prints its own reasons on failure.
     with contextlib.chdir(project.root):
         try:
-            ghp_import.ghp_import(str(project.default_output), mesg=message, remote=remote, branch=branch, push=True)
+            ghp_import.ghp_import(str(project.default_output.resolve()), mesg=message, remote=remote, branch=branch, push=True)
         except ghp_import.GhpError as exc:
             print(f"error: could not prepare {branch}: {exc.message}", file=sys.stderr)
             return 1
