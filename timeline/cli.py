@@ -110,43 +110,47 @@ def make_parser() -> argparse.ArgumentParser:
 
 def run_new(args: argparse.Namespace) -> int:
     """Create a draft event and print its path."""
-    from .authoring import AuthoringError, Draft, create_event
+    from .authoring import Draft
 
     sources = ()
     if args.source_url:
         sources = ({"publisher": "À compléter", "title": "À compléter", "date": args.date, "lang": "fr", "url": args.source_url},)
-    tags = tuple(t.strip() for t in args.tags.split(",") if t.strip())
+    return write_draft(args.project, Draft(args.title, args.date, split_tags(args.tags), sources=sources))
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """'llama, open-source' → ('llama', 'open-source')."""
+    return tuple(t.strip() for t in text.split(",") if t.strip())
+
+
+def write_draft(project_dir: Path, draft) -> int:
+    """Write a draft event into the project and print its path; refusals are one line and status 1."""
+    from .authoring import AuthoringError, create_event
+
     try:
-        path = create_event(Project(args.project), Draft(args.title, args.date, tags, sources=sources))
+        path = create_event(Project(project_dir), draft)
     except AuthoringError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(path.relative_to(Path(args.project).resolve()) if path.is_relative_to(Path(args.project).resolve()) else path)
+    root = Path(project_dir).resolve()
+    print(path.relative_to(root) if path.is_relative_to(root) else path)
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
     """Import an article as a draft event and print its path."""
-    from .authoring import AuthoringError, create_event
     from .importer import draft_from_article
 
     if not args.article.is_file():
         print(f"error: {args.article}: no such file", file=sys.stderr)
         return 1
-    tags = tuple(t.strip() for t in args.tags.split(",") if t.strip())
-    draft, warnings = draft_from_article(args.article, args.date, tags)
+    draft, warnings = draft_from_article(args.article, args.date, split_tags(args.tags))
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if draft is None:
         print("Nothing was written.", file=sys.stderr)
         return 1
-    try:
-        path = create_event(Project(args.project), draft)
-    except AuthoringError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(path.relative_to(Path(args.project).resolve()) if path.is_relative_to(Path(args.project).resolve()) else path)
-    return 0
+    return write_draft(args.project, draft)
 
 
 def run_deploy(args: argparse.Namespace) -> int:
