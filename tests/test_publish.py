@@ -7,6 +7,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def test_the_workflow_follows_the_official_pages_flow():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = workflow[True]  # YAML 1.1 reads the key "on" as true
     assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
-    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert workflow["permissions"] == {"contents": "read"}
     assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
     uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
@@ -78,6 +79,7 @@ def test_the_workflow_follows_the_official_pages_flow():
     assert compile_step["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
     assert '--base-url "${BASE_URL%/}/"' in compile_step["run"]
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
 
 
@@ -146,6 +148,8 @@ def test_deploy_options_and_cname(repository):
 def test_a_second_deploy_keeps_history_and_drops_removed_pages(repository):
     project, remote = repository
     assert deploy(project).returncode == 0
+    again = deploy(project)  # nothing changed: no empty commit
+    assert again.returncode == 0 and again.stdout.splitlines()[-1] == "Nothing to publish: origin/gh-pages already holds this build."
     git(project, "rm", "--quiet", "content/2025-04-llama-consortium.md")
     git(project, "commit", "--quiet", "-m", "Retrait")
     result = deploy(project)
@@ -168,6 +172,9 @@ def test_deploy_from_a_clone_that_never_fetched_gh_pages(repository, tmp_path):
     git(project, "push", "--quiet", "origin", "main")
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "--quiet", "--single-branch", "--branch", "main", str(remote), str(clone))
+    event = clone / "content" / "2023-12-05-ai-alliance.md"
+    event.write_text(event.read_text(encoding="utf-8").replace("IBM et Meta lancent", "IBM et Meta fondent"), encoding="utf-8")
+    git(clone, "commit", "--quiet", "-am", "Titre")
     result = deploy(clone, "--message", "Depuis un autre clone")
     assert result.returncode == 0, result.stderr
     assert git(remote, "log", "-2", "--format=%s", "gh-pages").split("\n")[0] == "Depuis un autre clone"
@@ -194,10 +201,11 @@ def test_a_failed_push_exits_non_zero_with_gits_reason(repository, tmp_path):
 
 def test_deploy_warns_about_uncommitted_content(repository):
     project, _ = repository
-    (project / "content" / "2025-nouveau.md").write_text(event_text(date="2025"), encoding="utf-8")
+    (project / "content" / "2025-été.md").write_text(event_text(date="2025"), encoding="utf-8")
+    (project / "site.yaml").write_text((project / "site.yaml").read_text(encoding="utf-8") + "# modifié\n", encoding="utf-8")
     result = deploy(project, "--dry-run")
     assert result.returncode == 0
-    assert "warning: content/ has uncommitted changes (content/2025-nouveau.md); the published site will differ from what is committed" in result.stderr
+    assert "warning: uncommitted changes in the sources (content/2025-été.md, site.yaml); the published site will differ from what is committed" in result.stderr
 
 
 def test_deploy_needs_a_known_remote(repository):
@@ -260,6 +268,34 @@ def fetch(url: str) -> tuple[int, str, bytes]:
             return error.code, error.headers.get("Content-Type", ""), error.read()
 
 
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)""")
+
+
+def _json_urls(value) -> list[str]:
+    if isinstance(value, dict):
+        return [u for item in value.values() for u in _json_urls(item)]
+    if isinstance(value, list):
+        return [u for item in value for u in _json_urls(item)]
+    return [value] if isinstance(value, str) and value.startswith(("http://", "https://", "/")) else []
+
+
+def page_urls(body: bytes, kind: str) -> list[str]:
+    """Every URL a page or stylesheet makes the browser (or a crawler, or a share card) use."""
+    if "css" in kind:
+        return [u for u in _CSS_URL.findall(body.decode("utf-8", "replace")) if not u.startswith("data:")]
+    document = lxml.html.document_fromstring(body)
+    urls = document.xpath(
+        "//a/@href | //link/@href | //script/@src | //img/@src | //source/@src | //iframe/@src | //video/@src"
+        " | //video/@poster | //audio/@src | //track/@src | //embed/@src | //object/@data"
+        " | //meta[@property='og:image' or @name='twitter:image' or @property='og:url']/@content"
+    )
+    for srcset in document.xpath("//@srcset | //@imagesrcset"):
+        urls += [candidate.split()[0] for candidate in srcset.split(",") if candidate.strip()]
+    for script in document.xpath("//script[@type='application/ld+json']/text()"):
+        urls += _json_urls(json.loads(script))
+    return [u for u in urls if not u.startswith(("mailto:", "tel:", "data:"))]
+
+
 def crawl(start: str, base_url: str, extra: list[str]) -> tuple[list[str], set[str]]:
     """Follow every link and asset from ``start`` and ``extra``; return the problems and the HTML pages reached.
 
@@ -282,10 +318,9 @@ def crawl(start: str, base_url: str, extra: list[str]) -> tuple[list[str], set[s
     while pending:
         page = pending.popleft()
         _, kind, body = get(page)
-        if "html" not in kind:
+        if "html" not in kind and "css" not in kind:
             continue
-        for element in lxml.html.document_fromstring(body).xpath("//a[@href] | //link[@href] | //script[@src] | //img[@src] | //source[@src]"):
-            raw = element.get("href") if element.get("href") is not None else element.get("src")
+        for raw in page_urls(body, kind):
             absolute = urljoin(page, raw)
             if absolute.startswith(base_url):
                 absolute = f"{local.scheme}://{local.netloc}{base_path}{absolute[len(base_url):]}"
@@ -308,7 +343,7 @@ def crawl(start: str, base_url: str, extra: list[str]) -> tuple[list[str], set[s
                 continue
             if fragment:
                 fragments.append((page, target, unquote(fragment)))
-            if "html" in target_kind and target not in queued:
+            if ("html" in target_kind or "css" in target_kind) and target not in queued:
                 queued.add(target)
                 pending.append(target)
     for page, target, fragment in fragments:
@@ -347,13 +382,24 @@ def test_the_crawler_does_catch_broken_links(make_site, pages_server, tmp_path):
 
     body = "[absent](/repo/absent/) · [ancre](/repo/2023/a/#nulle) · [hors du site](/ailleurs/)\n"
     root = make_site({"content/2023-01-01-a.md": event_text(date="2023-01-01", body=body)})
+    base = root / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</head>", (
+        '<meta property="og:image" content="https://example.org/repo/static/carte.png">\n'
+        '<script type="application/ld+json">{"@type": "WebSite", "url": "https://example.org/repo/absent-ld/"}</script>\n</head>'
+    )).replace("</body>", '<img alt="" src="/repo/static/favicon.svg" srcset="/repo/static/grand.png 2x">\n</body>'), encoding="utf-8")
+    css = root / "templates" / "static" / "style.css"
+    css.write_text(css.read_text(encoding="utf-8") + "\nbody { background: url(/repo/static/fond.png); }\n", encoding="utf-8")
     output = tmp_path / "output"
     assert run_cli("--project", root, "build", "--output", output).status == 0
     local = pages_server(output, "/repo/")
     problems, _ = crawl(local, "https://example.org/repo/", [])
-    assert sorted(p.split(": ", 1)[1] for p in problems) == [
+    assert sorted(set(p.split(": ", 1)[1] for p in problems)) == [
         "'/ailleurs/' leaves the site's path /repo/",
         "'/repo/absent/' answers 404",
+        "'/repo/static/fond.png' answers 404",
+        "'/repo/static/grand.png' answers 404",
+        "'https://example.org/repo/absent-ld/' answers 404",
+        "'https://example.org/repo/static/carte.png' answers 404",
         f"no id 'nulle' in {local}2023/a/",
     ]
 

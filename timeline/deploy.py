@@ -13,15 +13,37 @@ from .problems import BuildFailed
 from .site import Project, build_site
 
 
-def git(root: Path, *args: str) -> subprocess.CompletedProcess:
+def git(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run git in ``root`` and capture what it says."""
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, text=True, check=False)
 
 
-def uncommitted_content(project: Project) -> list[str]:
-    """Files under content/ that differ from the last commit (modified, added, deleted or untracked)."""
-    result = git(project.root, "status", "--porcelain", "--untracked-files=all", "--", "content")
-    return [line[3:] for line in result.stdout.splitlines() if line.strip()]
+def uncommitted_sources(project: Project) -> list[str]:
+    """Source files (content/, templates/, site.yaml) that differ from the last commit, untracked ones included."""
+    result = git(project.root, "status", "--porcelain", "-z", "--untracked-files=all", "--", "content", "templates", "site.yaml")
+    entries = result.stdout.split("\0")
+    names, skip = [], False
+    for entry in entries:
+        if skip or not entry:
+            skip = False
+            continue
+        names.append(entry[3:])
+        skip = entry[0] in "RC"  # a rename is followed by its old name
+    return sorted(names)
+
+
+def already_published(project: Project, remote: str, branch: str, output: Path) -> bool:
+    """Whether the remote branch already holds exactly these files, so that a new commit would change nothing."""
+    listing = git(project.root, "ls-tree", "-r", "-z", f"refs/remotes/{remote}/{branch}")
+    if listing.returncode != 0:
+        return False
+    published = {}
+    for entry in filter(None, listing.stdout.split("\0")):
+        meta, path = entry.split("\t", 1)
+        published[path] = meta.split()[2]
+    files = sorted(p for p in output.rglob("*") if p.is_file())
+    hashes = git(project.root, "hash-object", "--stdin-paths", stdin="\n".join(str(p) for p in files)).stdout.split()
+    return published == {p.relative_to(output).as_posix(): h for p, h in zip(files, hashes)}
 
 
 def branch_problem(project: Project, remote: str, branch: str) -> str | None:
@@ -57,10 +79,10 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
     if identity.returncode != 0:
         print(f"error: git does not know who you are, so it cannot commit: {identity.stderr.strip().splitlines()[-1] if identity.stderr.strip() else 'set user.name and user.email'}", file=sys.stderr)
         return 1
-    changed = uncommitted_content(project)
+    changed = uncommitted_sources(project)
     if changed:
         listed = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-        print(f"warning: content/ has uncommitted changes ({listed}); the published site will differ from what is committed", file=sys.stderr)
+        print(f"warning: uncommitted changes in the sources ({listed}); the published site will differ from what is committed", file=sys.stderr)
     try:
         report = build_site(project, base_url=base_url)
     except BuildFailed as failure:
@@ -79,6 +101,9 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
         return 0
     # Build on the branch as the remote has it now, or the push would be refused as out of date.
     git(project.root, "fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
+    if already_published(project, remote, branch, project.default_output.resolve()):
+        print(f"Nothing to publish: {target} already holds this build.")
+        return 0
     # ghp-import works on the repository of the current folder; git prints its own reasons on failure.
     with contextlib.chdir(project.root):
         try:
