@@ -271,11 +271,11 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
     read: list[str] = []
     paths = find_event_files(content_dir)
     for path in paths:
-        shown = display_path(path, root)
         try:
             key = _stat_key(path)
             cached = cache.get(path)
             if cached is None or cached[0] != key or path in force:
+                shown = display_path(path, root)  # resolving a path costs several system calls: only when read
                 cached = cache[path] = (key, *parse_event(path.read_bytes(), path, shown, render))
                 read.append(shown)
         except FileNotFoundError:
@@ -283,7 +283,7 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
             continue  # deleted while we were reading: the watcher reports it and the next build drops it
         except OSError as exc:
             cache.pop(path, None)
-            problems.append(Problem(shown, 1, f"cannot read this file: {exc.strerror or exc}"))
+            problems.append(Problem(display_path(path, root), 1, f"cannot read this file: {exc.strerror or exc}"))
             continue
         _, event, found = cached
         problems.extend(found)

@@ -81,7 +81,7 @@ def list_pages(timeline: Timeline, urls: dict[str, str]) -> list[Page]:
     """
     pages = [Page("index.html", "index.html", {"timeline": timeline}), Page("tags/index.html", "tags.html", {"timeline": timeline}), Page("404.html", "404.html")]
     for previous, event, following in timeline.with_neighbours():
-        body = resolve_references(event.body_html, urls)
+        body = resolve_references(event.body_html, urls) if event.references else event.body_html
         pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following}))
     for group in timeline.tags:
         pages.append(Page(f"tags/{group.tag.slug}/index.html", "tag.html", {"group": group}))
