@@ -227,7 +227,7 @@ def test_import_markdown_with_a_byline_teasers_keywords_and_an_author_box(make_s
 
 @pytest.mark.parametrize(
     ("name", "published", "event"),
-    [("anglais.txt", "2023-12-05", "2023-12-05"), ("iso-et-1er.txt", "2023-11-09", "2023-11-01")],
+    [("anglais.txt", "2023-12-05", "2023-12-05"), ("iso-et-1er.txt", "2023-11-09", "2023-11-01/2023-12-01")],
 )
 def test_import_reads_english_iso_and_first_of_month_dates(make_site, name, published, event):
     run, text, _ = imported(make_site, name)
@@ -265,3 +265,119 @@ def test_import_an_article_with_no_date_warns_and_writes_nothing(make_site):
     assert sorted(p.name for p in (root / "content").iterdir()) == ["2020-autre.md"]
     run, text, _ = imported(make_site, "sans-date.txt", "--date", "2024-05")
     assert run.status == 0 and front(text)["date"] == "2024-05"
+
+
+# ---------------------------------------------------------------- what a review found: kept as tests
+
+from timeline.importer import Block, analyse, find_date, read_blocks  # noqa: E402
+
+
+def lines(*texts: str) -> list[Block]:
+    return [Block("line", t) for t in texts]
+
+
+@pytest.mark.parametrize("title", [
+    "OpenAI et Meta signent un accord", "Meta dévoile Llama 3", "ChatGPT face à LLaMA",
+    "Meta, Google, Microsoft, Amazon, Apple, Nvidia et IBM investissent",
+])
+def test_real_titles_are_kept(title):
+    found = analyse(lines(title, "Publié le 5 décembre 2023", "Le modèle est disponible."))
+    assert found.title == title and [b.text for b in found.blocks] == ["Le modèle est disponible."]
+
+
+def test_a_title_above_a_photo_credit_is_not_a_caption():
+    found = analyse(lines("Le géant américain lance son nouveau modèle", "Crédit photo : AFP", "Le texte de l’article."))
+    assert found.title == "Le géant américain lance son nouveau modèle"
+
+
+def test_prose_that_looks_like_metadata_is_kept():
+    body = [
+        "Par la suite Meta a publié un second modèle.",
+        "Publié le même jour, un rapport de Meta détaille les tests.",
+        "À propos de l’auteur du rapport, on sait peu de choses.",
+        "« Nous partageons tout, les poids, le code, les données, les tests, la documentation », dit-il »",
+        "Partager les poids des modèles est un choix.",
+    ]
+    found = analyse(lines("Un titre d’article", *body))
+    assert [b.text for b in found.blocks] == body and found.author == ""
+
+
+def test_update_stamps_are_not_event_dates():
+    found = analyse(lines("Un titre", "Publié le 5 décembre 2023", "Mis à jour le 7 décembre 2023", "Un paragraphe."))
+    assert found.published.iso() == "2023-12-05" and found.event is None
+    assert [b.text for b in found.blocks] == ["Un paragraphe."]
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("le 31 avril 2024", None), ("2023-02-30", None), ("March 5th, 2024", "2024-03-05"), ("05/12/2023", "2023-12-05"),
+    ("en mars 2024", "2024-03"), ("mars 2024", "2024-03"), ("du 5 au 8 mars 2024", "2024-03-05/2024-03-08"), ("le 5 mars", None),
+])
+def test_dates_the_importer_reads_and_the_ones_it_refuses_to_guess(text, iso):
+    found = find_date(text)
+    assert (found[0].iso() if found else None) == iso
+
+
+def test_hard_wrapped_markdown_with_code_and_tables(tmp_path):
+    article = tmp_path / "a.md"
+    article.write_text("# Titre\n\nMeta a publié mardi un nouveau modèle de\nlangage, qui selon ses auteurs est ouvert.\n\n1. Premier point\n\n```\ncode ici\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", encoding="utf-8")
+    blocks, *_ = read_blocks(article)
+    assert blocks == [
+        Block("heading", "Titre"), Block("text", "Meta a publié mardi un nouveau modèle de langage, qui selon ses auteurs est ouvert."),
+        Block("item", "Premier point"), Block("raw", "```\ncode ici\n```"), Block("raw", "| a | b |\n|---|---|\n| 1 | 2 |"),
+    ]
+
+
+def test_imported_html_is_text_never_markup(make_site, tmp_path):
+    page = tmp_path / "br.html"
+    page.write_text(
+        "<html lang='fr'><body><article><h1>Meta publie Llama</h1><p>Publié le 5 mars 2024</p>"
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; et *étoiles*</p><p>Première ligne<br>deuxième ligne.</p>"
+        "<ul><li><p>Point un</p></li><li>Point deux<ul><li>sous-point</li></ul></li></ul></article></body></html>", encoding="utf-8")
+    root = make_site({"content/2020-x.md": event_text(date="2020")})
+    run = run_cli("--project", root, "import", page)
+    text = (root / run.out.strip()).read_text(encoding="utf-8")
+    assert "&lt;script>" in text and "\\*étoiles\\*" in text and "Première ligne deuxième ligne." in text
+    assert text.count("Point un") == 1 and "- Point deux sous-point" in text
+    out = root / "out"
+    assert run_cli("--project", root, "build", "--drafts", "--output", out).status == 0
+    assert not any(b"<script>alert" in p.read_bytes() for p in out.rglob("*.html"))
+
+
+def test_html_without_paragraph_markup_and_windows_1252(make_site, tmp_path):
+    divs = tmp_path / "nested.html"
+    divs.write_text("<html><body><div><div><h1>Un titre</h1><div>Publié le 12 mars 2024</div><div>Le texte en divs.</div></div></div></body></html>", encoding="utf-8")
+    found = analyse(read_blocks(divs)[0])
+    assert found.title == "Un titre" and found.published.iso() == "2024-03-12" and [b.text for b in found.blocks] == ["Le texte en divs."]
+    legacy = tmp_path / "cp1252.txt"
+    legacy.write_bytes("Meta annonce un modèle\n\nPublié le 5 décembre 2023\n\nUn texte.\n".encode("cp1252"))
+    blocks, _, _, warnings = read_blocks(legacy)
+    assert analyse(blocks).title == "Meta annonce un modèle" and warnings == ["the article is not UTF-8; it was read as Windows-1252 (check the accents)"]
+
+
+def test_new_with_a_leading_number_or_a_curly_apostrophe_and_invalid_input(make_site):
+    root = make_site({"content/2023-projets.md": event_text(title="Projets", date="2023")})
+    assert run_cli("--project", root, "new", "12 projets", "--date", "2024").out == "content/2024-12-projets.md\n"
+    assert "slug: 12-projets" in (root / "content/2024-12-projets.md").read_text(encoding="utf-8")
+    assert run_cli("--project", root, "new", "Société générale : l’IA", "--date", "2024").out == "content/2024-societe-generale-l-ia.md\n"
+    assert check(root, "--drafts").status == 0
+    bad = run_cli("--project", root, "new", "X", "--date", "2024", "--tags", "!!!")
+    assert bad.status == 1 and bad.err.startswith("error: the draft would not be valid, nothing was written:\ncontent/2024-x.md:")
+
+
+def test_a_published_entry_cannot_keep_the_placeholders(make_site):
+    root = make_site({"content/2023-a.md": event_text(date="2023", summary='"À compléter : une ou deux phrases."')})
+    assert check(root).err.splitlines()[0] == (
+        "content/2023-a.md:1: still holds the placeholders of 'new' or 'import' ('À compléter' or 'À réécrire'): complete it or keep 'draft: true'"
+    )
+
+
+def test_file_names_with_special_characters(make_site):
+    root = make_site({
+        "content/a.md": event_text(body="![amp](images/a&b.png) ![carte](images/ma%20carte%20%C3%A9.png) [x](http://[::1)\n"),
+        "content/images/a&b.png": b"png1", "content/images/ma carte é.png": b"png2",
+    })
+    out = root / "out"
+    assert run_cli("--project", root, "build", "--output", out).status == 0
+    page = lxml.html.parse(str(out / "2023" / "a" / "index.html"))
+    assert page.xpath("//div[@class='prose']//img/@src") == ["/repo/media/images/a%26b.png", "/repo/media/images/ma%20carte%20%C3%A9.png"]
+    assert (out / "media/images/a&b.png").read_bytes() == b"png1" and (out / "media/images/ma carte é.png").read_bytes() == b"png2"

@@ -7,9 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from slugify import slugify
-
-from .content import MAX_SLUG, find_event_files, read_events
+from .content import PLACEHOLDER_MARK, default_slug, find_event_files, make_slug, parse_event, read_events
 from .dates import DateError, parse_event_date
 from .markup import MarkdownRenderer
 from .problems import display_path
@@ -27,7 +25,7 @@ class Draft:
     title: str
     date: str
     tags: tuple[str, ...] = ()
-    summary: str = "À compléter : une ou deux phrases sur ce qui s’est passé."
+    summary: str = f"{PLACEHOLDER_MARK} : une ou deux phrases sur ce qui s’est passé."
     sources: tuple[dict[str, str], ...] = ()
     body: str = "Écrivez ici l’entrée, avec vos propres mots : les faits, les dates, les chiffres et les acteurs.\n"
     notes: tuple[str, ...] = ()  # YAML comments placed above the front matter's end
@@ -38,9 +36,11 @@ def _quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def front_matter(draft: Draft, added: dt.date) -> str:
-    """The file text: complete front matter with ``draft: true``, then the body."""
+def front_matter(draft: Draft, added: dt.date, slug: str | None = None) -> str:
+    """The file text: complete front matter with ``draft: true``, then the body; ``slug`` when the file name can't carry it."""
     lines = ["---", f"title: {_quote(draft.title)}", f"summary: {_quote(draft.summary)}", f"date: {_quote(draft.date)}"]
+    if slug:
+        lines.append(f"slug: {slug}")
     lines.append("tags: [" + ", ".join(_quote(t) for t in draft.tags) + "]")
     if draft.sources:
         lines.append("sources:")
@@ -64,15 +64,24 @@ def create_event(project: Project, draft: Draft, today: dt.date | None = None) -
         date = parse_event_date(draft.date)
     except DateError as exc:
         raise AuthoringError(f"--date: {exc}") from None
-    slug = slugify(draft.title, max_length=MAX_SLUG, word_boundary=True)
+    if not project.root.is_dir():
+        raise AuthoringError(f"{project.root} is not a folder; run this in the project or give --project")
+    slug = make_slug(draft.title)
     if not slug:
         raise AuthoringError(f"the title {draft.title!r} has no letters or digits to make a file name from")
     path = project.content_dir / f"{date.start.iso()}-{slug}.md"
+    # "12 projets" dated 2024 would read back as '2024-12-projets': the slug must then be written out.
+    explicit = slug if default_slug(path) != slug else None
     if path.exists():
         raise AuthoringError(f"{display_path(path, project.root)} already exists; nothing was written")
     if project.content_dir.is_dir() and find_event_files(project.content_dir) and (other := used_slugs(project).get(slug)):
         raise AuthoringError(f"the slug {slug!r} is already used by {other}; choose another title or set 'slug:' by hand")
+    text = front_matter(draft, today or dt.date.today(), explicit)
+    shown = display_path(path, project.root)
+    _, problems = parse_event(text.encode("utf-8"), path, shown, MarkdownRenderer())
+    if errors := [p for p in problems if not p.warning]:
+        raise AuthoringError("the draft would not be valid, nothing was written:\n" + "\n".join(str(p) for p in errors))
     project.content_dir.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even if it appeared meanwhile
-        handle.write(front_matter(draft, today or dt.date.today()))
+        handle.write(text)
     return path

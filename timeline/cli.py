@@ -115,7 +115,8 @@ def run_new(args: argparse.Namespace) -> int:
     sources = ()
     if args.source_url:
         sources = ({"publisher": "À compléter", "title": "À compléter", "date": args.date, "lang": "fr", "url": args.source_url},)
-    return write_draft(args.project, Draft(args.title, args.date, split_tags(args.tags), sources=sources))
+    notes = ("TODO: la date de la source est celle de l’événement ; mettez sa date de publication.",) if sources else ()
+    return write_draft(args.project, Draft(args.title, args.date, split_tags(args.tags), sources=sources, notes=notes))
 
 
 def split_tags(text: str) -> tuple[str, ...]:

@@ -22,6 +22,9 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # A date prefix is stripped only when a name follows it: "2023-12-05.md" keeps its whole stem.
 _DATE_PREFIX = re.compile(r"^[0-9]{4}(?:-[0-9]{2}){0,2}-(?![0-9]{2}(?:-|$))")
 MAX_SLUG = 80
+# Written by `new` and `import` where the editor still has work to do; a published entry must not keep them.
+PLACEHOLDER_MARK = "À compléter"
+REWRITE_MARK = "À réécrire"
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _FENCES = ("---", "...")
 
@@ -107,12 +110,13 @@ def split_front_matter(text: str) -> tuple[str, str, int]:
 def default_slug(path: Path) -> str:
     """The slug from a file name, without its date prefix: ``2023-12-05-ai-alliance.md`` → ``ai-alliance``."""
     stem = _DATE_PREFIX.sub("", path.stem) or path.stem
-    return _slugify(stem) or _slugify(path.stem) or "event"
+    return make_slug(stem) or make_slug(path.stem) or "event"
 
 
-def _slugify(text: str) -> str:
-    # Long names are cut at a word boundary: a page address must stay a valid file name.
-    return slugify(text, max_length=MAX_SLUG, word_boundary=True)
+def make_slug(text: str) -> str:
+    """A readable ASCII slug: 'Société générale : l’IA' → 'societe-generale-l-ia', at most MAX_SLUG characters."""
+    # An apostrophe separates words in French (l’IA, d’entreprises); long names are cut at a word boundary.
+    return slugify(text, max_length=MAX_SLUG, word_boundary=True, replacements=[["’", "-"], ["'", "-"], ["ʼ", "-"]])
 
 
 def _read_date(fields: MappingReader, key: str, end_key: str | None = None) -> EventDate | None:
@@ -159,7 +163,7 @@ def _read_sources(fields: MappingReader) -> list[Source]:
 def _read_tags(fields: MappingReader) -> list[Tag]:
     tags: dict[str, Tag] = {}
     for name, line in fields.text_list("tags"):
-        slug = _slugify(name)
+        slug = make_slug(name)
         if not slug:
             fields.problems.append(Problem(fields.path, line, f"tag {name!r} has no letters or digits to make a page address from"))
         elif slug in tags:
@@ -174,7 +178,7 @@ def _read_slug(fields: MappingReader, path: Path) -> str | None:
     if slug is None:
         return default_slug(path)
     if not _SLUG.fullmatch(slug) or len(slug) > MAX_SLUG:
-        suggestion = _slugify(slug)
+        suggestion = make_slug(slug)
         hint = f"; try {suggestion!r}" if suggestion else ""
         fields.error(fields.entries["slug"][1], f"slug {slug!r} must be at most {MAX_SLUG} lowercase letters, digits and single hyphens{hint}")
         return None
@@ -228,6 +232,8 @@ def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
     if not event.sources:
         where = event.line_of("sources") if "sources" in dict(event.key_lines) else 1
         problems.append(Problem(event.path, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=event.draft))
+    if not event.draft and (PLACEHOLDER_MARK in event.summary or PLACEHOLDER_MARK in body or REWRITE_MARK in body or any(PLACEHOLDER_MARK in s.publisher or PLACEHOLDER_MARK in s.title for s in event.sources)):
+        problems.append(Problem(event.path, 1, f"still holds the placeholders of 'new' or 'import' ({PLACEHOLDER_MARK!r} or {REWRITE_MARK!r}): complete it or keep 'draft: true'"))
     if not body.strip():
         problems.append(Problem(event.path, body_line, "the body is empty: write the entry below the front matter", warning=True))
     if event.date.start.first_day() > dt.date.today():

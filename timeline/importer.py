@@ -1,7 +1,7 @@
 """``build.py import``: turn a saved article (text, HTML or Markdown) into a draft event to rewrite.
 
 The result is a starting point, never an entry: the article's own text is kept below a reminder that the
-editor must replace it with a summary in their own words.
+editor must replace it with a summary in their own words. When in doubt, a line is kept, never dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import lxml.html
 from dateutil import parser as dateutil_parser
 
 from .authoring import Draft
-from .dates import PartialDate
+from .dates import EventDate, PartialDate
 
 # dateutil reads French and English month names and abbreviations through this table.
 _MONTHS = [
@@ -33,32 +33,44 @@ class FrenchEnglishDates(dateutil_parser.parserinfo):
 
 
 _MONTH_WORD = "|".join(sorted({name for names in _MONTHS for name in names}, key=len, reverse=True))
-# "5 déc. 2023", "le 1er novembre", "5 décembre 2023", "December 5, 2023", "2023-12-05", "en juillet 2023".
+_DAY = r"(?P<d>\d{1,2})(?:er|st|nd|rd|th)?"
+# "5 déc. 2023", "le 1er novembre", "December 5, 2023", "March 5th, 2024", "2023-12-05", "05/12/2023", "mars 2024".
 _DATE_PATTERNS = [
     re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})\b"),
-    re.compile(rf"\b(?P<d>\d{{1,2}})(?:er)?\s+(?P<mw>{_MONTH_WORD})\.?(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE),
-    re.compile(rf"\b(?P<mw>{_MONTH_WORD})\.?\s+(?P<d>\d{{1,2}}),\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
-    re.compile(rf"\b(?:en|in|depuis)\s+(?P<mw>{_MONTH_WORD})\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
+    re.compile(r"\b(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})\b"),
+    re.compile(rf"\b{_DAY}\s+(?P<mw>{_MONTH_WORD})\.?(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<mw>{_MONTH_WORD})\.?\s+{_DAY},?\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<mw>{_MONTH_WORD})\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
 ]
-_PUBLISHED = re.compile(r"^(?:publié|mis en ligne|published)\s+(?:le|on)?\s*(?P<rest>.+)$", re.IGNORECASE)
-_OUTLET = re.compile(r"^(?:source|crédits?|credit)\s*:\s*(?P<name>.+)$", re.IGNORECASE)
-_BYLINE = re.compile(r"^(?:écrit par|par|by|auteur\s*:)\s+(?P<name>[^,]{2,60})$", re.IGNORECASE)
+_RANGE = re.compile(rf"\bdu\s+(?P<d1>\d{{1,2}})(?:er)?(?:\s+(?P<m1>{_MONTH_WORD})\.?)?(?:\s+(?P<y1>\d{{4}}))?\s+au\s+(?P<d2>\d{{1,2}})(?:er)?\s+(?P<m2>{_MONTH_WORD})\.?\s+(?P<y2>\d{{4}})\b", re.IGNORECASE)
+_PUBLISHED = re.compile(r"^(?:publié|mis en ligne|published|posted)\s+(?:le|on)?\s*", re.IGNORECASE)
+_UPDATED = re.compile(r"^(?:mis à jour|modifié|updated)\s+(?:le|on)?\s*", re.IGNORECASE)
+_OUTLET = re.compile(r"^(?:source|crédits?|credit)\s*:\s*(?P<name>.{2,80})$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:écrit par|par|by|auteur\s*:)\s+(?P<name>[^,.!?]{2,60})$", re.IGNORECASE)
 _GENERIC_OUTLETS = {"lien source", "source", "lien", "link"}
 _CREDIT = re.compile(r"^(?:credits? image|crédits? (?:image|photo)s?|photo)\s*:", re.IGNORECASE)
 _BOILERPLATE = [re.compile(p, re.IGNORECASE) for p in (
-    r"^laisser un commentaire", r"^votre adresse e-?mail ne sera pas publiée", r"^ce site utilise akismet",
-    r"^les articles de ce site sont tous écrits", r"^les commentaires sont fermés", r"^article à lire\b",
-    r"^\d+$", r"^(?:partager|share)\b", r"^abonnez-vous\b",
+    r"^laisser un commentaire", r"^leave a (?:comment|reply)", r"^votre adresse e-?mail ne sera pas publiée",
+    r"^your email address will not be published", r"^ce site utilise akismet", r"^les articles de ce site sont tous écrits",
+    r"^les commentaires sont fermés", r"^comments are closed", r"^article à lire\b", r"^\d+\s*(?:commentaires?|comments?)?$",
+    r"^(?:partager|share)(?: (?:sur|on) \w+)?$", r"^abonnez-vous\b", r"^(?:tags|mots-clés|mots clés)\s*:",
+    r"^(?:sur le même sujet|related articles|à lire aussi)$",
 )]
-_END_OF_ARTICLE = re.compile(r"^(?:à propos de l['’]auteur|about the author)\b", re.IGNORECASE)
-_READ_ALSO = re.compile(r"^lire aussi\b", re.IGNORECASE)
+_END_OF_ARTICLE = re.compile(r"^(?:à propos de l['’]auteur|about the author)$", re.IGNORECASE)
+_READ_ALSO = re.compile(r"^(?:à )?lire aussi\b\s*:?\s*(?P<rest>.*)$", re.IGNORECASE)
 _QUESTION = re.compile(r"^(?:Q\s*:|Question\s*:)\s*(?P<q>.+)$")
 _ANSWER = re.compile(r"^(?:R\s*:|Réponse\s*:)\s*")
+_FUNCTION_WORDS = set(
+    "le la les un une des du de d au aux et ou pour par sur dans avec sans en à ce cette son sa ses leur qui que "
+    "the a an of for and or to in on with by its their".split()
+)
+_ENGLISH_WORDS = {"the", "and", "with", "from", "that", "this", "was", "were", "has", "have"}
+_FRENCH_WORDS = {"le", "la", "les", "des", "est", "une", "dans", "avec", "pour", "qui"}
 
 
 @dataclass(frozen=True)
 class Block:
-    """A piece of the article: a heading, a paragraph, a list item or a quotation."""
+    """A piece of the article: a heading, a paragraph, a list item, a quotation, or raw Markdown (code, tables)."""
 
     kind: str
     text: str
@@ -69,96 +81,189 @@ class Found:
     """What the importer learned about the article."""
 
     title: str = ""
-    published: PartialDate | None = None
-    published_text: str = ""
+    published: EventDate | None = None
     outlet: str = ""
     author: str = ""
-    url: str = ""
-    event: PartialDate | None = None
+    event: EventDate | None = None
     event_text: str = ""
     blocks: list[Block] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
-def read_blocks(path: Path) -> tuple[list[Block], str]:
-    """The article as blocks, and its address when an HTML page gives one."""
-    raw = path.read_bytes().decode("utf-8", errors="replace")
+def decode(data: bytes) -> tuple[str, list[str]]:
+    """The text of a saved article: UTF-8 (with or without a BOM), else Windows-1252, said in a warning."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), ["the article is not UTF-8; it was read as Windows-1252 (check the accents)"]
+
+
+def read_blocks(path: Path) -> tuple[list[Block], str, str, list[str]]:
+    """The article as blocks, its address and language when the page gives them, and warnings."""
+    raw, warnings = decode(path.read_bytes())
     if path.suffix.lower() in (".html", ".htm") or raw.lstrip().startswith("<"):
-        return _html_blocks(raw)
-    blocks = []
-    for line in raw.splitlines():
-        text = " ".join(line.split())
-        if not text:
+        return (*_html_blocks(raw), warnings)
+    return _text_blocks(raw, markdown=path.suffix.lower() in (".md", ".markdown")), "", "", warnings
+
+
+def _text_blocks(raw: str, markdown: bool) -> list[Block]:
+    blocks: list[Block] = []
+    lines = raw.splitlines()
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        index += 1
+        if not line:
             continue
-        if match := re.match(r"^(#{1,6})\s+(.+)$", text):
+        if markdown and line.startswith(("```", "~~~")):  # a code fence, kept as it is
+            fence = [lines[index - 1]]
+            while index < len(lines) and not lines[index].strip().startswith(line[:3]):
+                fence.append(lines[index])
+                index += 1
+            fence.append(lines[index] if index < len(lines) else line[:3])
+            index += 1
+            blocks.append(Block("raw", "\n".join(fence)))
+        elif markdown and line.startswith("|"):  # a table, kept as it is
+            table = [line]
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                table.append(lines[index].strip())
+                index += 1
+            blocks.append(Block("raw", "\n".join(table)))
+        elif match := re.match(r"^(#{1,6})\s+(.+)$", line):
             blocks.append(Block("heading", match[2]))
-        elif match := re.match(r"^[-*]\s+(.+)$", text):
+        elif match := re.match(r"^(?:[-*+]|\d+[.)])\s+(.+)$", line):
             blocks.append(Block("item", match[1]))
-        elif text.startswith(">"):
-            blocks.append(Block("quote", text.lstrip("> ")))
+        elif line.startswith(">"):
+            blocks.append(Block("quote", line.lstrip("> ")))
         else:
-            blocks.append(Block("text", text))
-    return blocks, ""
+            # A line cut in the middle of a sentence continues on the next one.
+            while index < len(lines) and lines[index].strip() and not re.search(r"[.!?:»\"]$", line) and lines[index].strip()[:1].islower():
+                line += " " + lines[index].strip()
+                index += 1
+            blocks.append(Block("text" if markdown else "line", " ".join(line.split())))
+    return blocks
 
 
-def _html_blocks(raw: str) -> tuple[list[Block], str]:
+def _html_blocks(raw: str) -> tuple[list[Block], str, str]:
     document = lxml.html.document_fromstring(raw)
-    for junk in document.xpath("//script | //style | //nav | //footer | //aside | //form | //figcaption"):
+    for junk in document.xpath("//script | //style | //nav | //footer | //aside | //form | //figcaption | //noscript"):
         junk.drop_tree()
+    for br in document.iter("br"):
+        br.tail = " " + (br.tail or "")
+    for sublist in document.xpath("//li/ul | //li/ol"):
+        sublist.text = " " + (sublist.text or "")  # "Point deux" then its sub-points, not "Point deuxsous-point"
     url = (document.xpath("//link[@rel='canonical']/@href") or document.xpath("//meta[@property='og:url']/@content") or [""])[0]
-    blocks = []
+    lang = (document.get("lang") or "").split("-")[0].lower()
     meta = {m.get("property") or m.get("name"): m.get("content") for m in document.xpath("//meta[@content]")}
+    blocks = []
+    scope = (document.xpath("//article") or document.xpath("//main") or [document])[0]
+    title = (scope.xpath(".//h1") or [None])[0]
+    heading = " ".join(title.text_content().split()) if title is not None else meta.get("og:title", "")
+    if heading:
+        blocks.append(Block("heading", heading))
     if meta.get("og:site_name"):
-        blocks.append(Block("text", f"Source : {meta['og:site_name']}"))
+        blocks.append(Block("line", f"Source : {meta['og:site_name']}"))
     if meta.get("article:published_time"):
-        blocks.append(Block("text", f"Publié le {meta['article:published_time'][:10]}"))
-    for element in document.xpath("//h1 | //h2 | //h3 | //h4 | //p | //li | //blockquote | //time"):
-        text = " ".join(element.text_content().split())
-        if not text or element.xpath("ancestor::blockquote") and element.tag != "blockquote":
-            continue
-        kind = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "li": "item", "blockquote": "quote"}.get(element.tag, "text")
-        blocks.append(Block(kind, text))
-    return blocks, url
+        blocks.append(Block("line", f"Publié le {meta['article:published_time'][:10]}"))
+    tags = {"h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading", "p": "text", "li": "item", "blockquote": "quote", "dd": "text", "pre": "raw"}
+    elements = scope.xpath(".//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//p | .//li | .//blockquote | .//dd | .//pre | .//time")
+    if not [e for e in elements if e.tag != "time"]:
+        # No paragraph markup at all: every element holding text of its own is a paragraph.
+        elements = [e for e in scope.iter() if isinstance(e.tag, str) and (e.text or "").strip() and e.tag not in ("h1", "title", "head")]
+    for element in elements:
+        if element.xpath("ancestor::blockquote | ancestor::li | ancestor::pre") and element.tag not in ("li",):
+            continue  # inside a quotation, list item or code block already taken whole
+        if element.tag == "li" and element.xpath("ancestor::li"):
+            continue  # a nested item: it belongs to its parent's text
+        text = element.text_content() if element.tag == "pre" else " ".join(element.text_content().split())
+        if text.strip():
+            blocks.append(Block("raw" if element.tag == "pre" else tags.get(element.tag, "text"), f"```\n{text.strip()}\n```" if element.tag == "pre" else text))
+    return blocks, url, lang
 
 
-def find_date(text: str) -> tuple[PartialDate, str] | None:
-    """The first date written in ``text``, at the precision it is written with, parsed by dateutil.
+def _date_from(groups: dict) -> PartialDate | None:
+    """dateutil reads the month name; a missing day stays missing, and an impossible date is skipped."""
+    month = groups.get("m")
+    text = f"{groups.get('d') or 1} {groups.get('mw') or month} {groups['y']}"
+    try:
+        parsed = dateutil_parser.parse(text, parserinfo=FrenchEnglishDates(), dayfirst=True, default=dt.datetime(1, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    return PartialDate(parsed.year, parsed.month, parsed.day if groups.get("d") else None)
 
-    A day and month without a year take the year written just after them ("du 1er novembre au 1er
-    décembre 2023"); with no year in sight they are skipped: a year is never guessed.
+
+def find_date(text: str) -> tuple[EventDate, str] | None:
+    """The first date written in ``text``, at the precision it is written with ("du 1er au 30 novembre 2023" is a range).
+
+    A day and month without a year take the year written just after them; with no year in sight they are
+    skipped: a year is never guessed.
     """
-    matches = sorted((m for pattern in _DATE_PATTERNS for m in pattern.finditer(text)), key=lambda m: m.start())
+    if span := _RANGE.search(text):
+        g = span.groupdict()
+        end = _date_from({"d": g["d2"], "mw": g["m2"], "y": g["y2"]})
+        start = _date_from({"d": g["d1"], "mw": g["m1"] or g["m2"], "y": g["y1"] or g["y2"]})
+        if start and end and end.first_day() >= start.first_day():
+            first = min((m.start() for p in _DATE_PATTERNS if (m := p.search(text))), default=span.start())
+            if first >= span.start():
+                return EventDate(start, end), span[0]
+    matches = sorted((m for pattern in _DATE_PATTERNS for m in pattern.finditer(text)), key=lambda m: (m.start(), -m.end()))
+    rejected: list[tuple[int, int]] = []
     for match in matches:
-        groups = match.groupdict()
+        if any(start < match.end() and match.start() < end for start, end in rejected):
+            continue  # part of an impossible date already refused ("31 avril 2024" is not "avril 2024")
+        groups = dict(match.groupdict())
         written = match[0]
-        year = groups.get("y")
-        if not year:
+        if not groups.get("y"):
             nearby = re.match(rf"[^.;]{{0,40}}?\b(?:{_MONTH_WORD})\.?\s+(\d{{4}})\b", text[match.end():], re.IGNORECASE)
             if not nearby:
                 continue
-            year = nearby[1]
-            written = f"{match[0]} {year}"
-        cleaned = re.sub(r"^(?:en|in|depuis)\s+", "", written.replace("1er", "1").replace(".", ""), flags=re.IGNORECASE)
-        if not groups.get("y"):
-            cleaned = f"{groups['d']} {groups['mw']} {year}"
-        parsed = dateutil_parser.parse(cleaned, parserinfo=FrenchEnglishDates(), default=dt.datetime(1, 1, 1))
-        return PartialDate(parsed.year, parsed.month, parsed.day if groups.get("d") else None), written
+            groups["y"] = nearby[1]
+            written = f"{match[0]} {nearby[1]}"
+        if date := _date_from(groups):
+            return EventDate(date), written
+        rejected.append(match.span())
     return None
 
 
-_FUNCTION_WORDS = set(
-    "le la les un une des du de d au aux et ou pour par sur dans avec sans en à ce cette son sa ses leur qui que "
-    "the a an of for and or to in on with by its their".split()
-)
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’']+", text.lower())
 
 
-def _is_category_strip(text: str) -> bool:
-    """'Économie Technologie', 'Meta ia Technologie IA', 'Intelligence ArtificielleMetaverse': labels, not a title."""
-    words = text.split()
-    if re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", text) and len(words) <= 8:  # labels glued together
+def _glued(text: str) -> bool:
+    # "ArtificielleMetaverseSociété": labels glued together. One join (OpenAI, ChatGPT, iPhone) is a name.
+    return len(re.findall(r"[a-zà-ÿ][A-ZÀ-Ý][a-zà-ÿ]", text)) >= 2
+
+
+def _title_like(text: str) -> bool:
+    return bool(text) and not re.search(r"[.;,]$", text) and len(text) < 200
+
+
+def _is_category_strip(text: str, following: str) -> bool:
+    """'Économie Technologie', 'Meta ia Technologie IA': labels above a title, not the title itself."""
+    if _glued(text):
         return True
-    plain = not re.search(r"[:,.?!«»'’]", text)
-    return plain and len(words) <= 6 and not any(word.lower() in _FUNCTION_WORDS for word in words)
+    plain = not re.search(r"[:,.?!«»'’\"]", text)
+    labels = plain and len(text.split()) <= 6 and not any(w in _FUNCTION_WORDS for w in _words(text))
+    return labels and _title_like(following)  # only when a title follows it
+
+
+def _is_keyword_strip(text: str) -> bool:
+    items = [i.strip() for i in text.split(",")]
+    return len(items) >= 6 and all(len(i.split()) <= 4 for i in items) and not any(w in ("et", "and") for w in _words(text)) and not re.search(r"[.!?»]$", text)
+
+
+def _is_metadata(text: str) -> bool:
+    """A line about the article rather than of it: boilerplate, credits, dates, outlet, byline."""
+    if any(p.match(text) for p in (*_BOILERPLATE, _CREDIT, _PUBLISHED, _UPDATED, _OUTLET, _BYLINE)):
+        return True
+    alone = find_date(text)
+    return bool(alone) and len(alone[1]) >= len(text.strip(" .")) - 3
+
+
+def _published_date(text: str) -> EventDate | None:
+    """The date of a 'Publié le …' line, when the date comes right after those words."""
+    rest = _PUBLISHED.sub("", text, count=1)
+    found = find_date(rest[:60])
+    return found[0] if found and rest.lower().startswith(found[1].lower()[:2]) else None
 
 
 def analyse(blocks: list[Block]) -> Found:
@@ -166,59 +271,79 @@ def analyse(blocks: list[Block]) -> Found:
     found = Found()
     kept: list[Block] = []
     skip_next = False
+    lines = [b.text for b in blocks]
     for index, block in enumerate(blocks):
         text = block.text
-        following = blocks[index + 1].text if index + 1 < len(blocks) else ""
+        following = next((t for t in lines[index + 1:] if not _is_metadata(t)), "")
         if skip_next:
             skip_next = False
             continue
+        if block.kind == "raw":
+            kept.append(block)
+            continue
         if _END_OF_ARTICLE.match(text):
-            break
-        if _READ_ALSO.match(text):
-            skip_next = text.lower().strip() == "lire aussi"  # the teaser title is on the next line
+            break  # the author box and the comments follow
+        if match := _READ_ALSO.match(text):
+            skip_next = not match["rest"]  # the teaser title is on the next line
             continue
-        if _CREDIT.match(text) or any(p.match(text) for p in _BOILERPLATE) or text.count(",") >= 5 and not re.search(r"[.!?]$", text):
+        if _CREDIT.match(text) or any(p.match(text) for p in _BOILERPLATE) or _is_keyword_strip(text):
             continue
-        if _CREDIT.match(following) and not found.title:
+        if _CREDIT.match(lines[index + 1] if index + 1 < len(lines) else "") and not found.title and (text[:1].islower() or text.startswith("(")):
             continue  # an image caption, just above its credit
-        if match := re.match(r"^publié le (.+?)(?:\s*à\s*\d{1,2}[:h]\d{2}).*$", text, re.IGNORECASE) or _PUBLISHED.match(text):
-            if found.published is None and (date := find_date(match.group(1) if match.lastindex else text)):
-                found.published, found.published_text = date
+        if _PUBLISHED.match(text) and (date := _published_date(text)):
+            found.published = found.published or date
             continue
+        if _UPDATED.match(text) and find_date(text[:60]):
+            continue  # an update stamp is neither the publication nor the event
         if (alone := find_date(text)) and len(alone[1]) >= len(text.strip(" .")) - 3:
-            if found.published is None:
-                found.published, found.published_text = alone  # a line that is only a date: when it was published
+            found.published = found.published or alone[0]  # a line that is only a date: when it was published
             continue
-        if match := _OUTLET.match(text):
+        if (match := _OUTLET.match(text)) and len(text.split()) <= 8:
             if match["name"].strip().lower() not in _GENERIC_OUTLETS and not found.outlet:
                 found.outlet = match["name"].strip()
             continue
-        if match := _BYLINE.match(text):
+        if (match := _BYLINE.match(text)) and len(match["name"].split()) <= 4:
             found.author = match["name"].strip()
             continue
         if not found.title:
-            if block.kind != "heading" and _is_category_strip(text):
+            if block.kind != "heading" and _is_category_strip(text, following):
                 continue
-            found.title = text if len(text) <= 160 else re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+            sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+            found.title = text if len(text) <= 160 else (sentence if len(sentence) <= 160 else text[:157].rsplit(" ", 1)[0] + "…")
             if found.title != text:
                 kept.append(block)  # a first sentence used as the title still belongs to the text
             continue
-        if block.kind == "text" and len(text.split()) <= 10 and len(text) < 90 and not re.search(r"[.!?;:»\"…,]$", text):
-            block = Block("heading", text)  # a short line without final punctuation, in plain text: a subheading
+        if block.kind == "line":
+            words = len(text.split())
+            heading = text[:1].isupper() and len(text) < 100 and (
+                (words <= 12 and not re.search(r"[.;,:…»\"!]$", text) and not text.endswith("?")) or (words <= 8 and text.endswith("?"))
+            )
+            block = Block("heading" if heading else "text", text)
         kept.append(block)
     found.blocks = kept
     for block in kept:
-        if date := find_date(block.text):
+        if block.kind != "raw" and (date := find_date(block.text)):
             found.event, found.event_text = date
             break
     return found
 
 
-def to_markdown(blocks: list[Block]) -> str:
-    """Clean Markdown: headings, paragraphs, lists, quotations and FAQ questions as headings, quotes in « »."""
+def escape_markdown(text: str) -> str:
+    """Imported text shown as text: no HTML tag, no emphasis, no link comes out of it."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return re.sub(r"([\\`*_\[\]])", r"\\\1", text)
+
+
+def to_markdown(blocks: list[Block], lang: str) -> str:
+    """Clean Markdown: headings, paragraphs, lists, quotations and FAQ questions as headings; quotes in « » in French."""
     out: list[str] = []
     for block in blocks:
-        text = re.sub(r'"([^"\n]+)"', lambda m: f"« {m[1].strip()} »", block.text)
+        if block.kind == "raw":
+            out.append(block.text)
+            continue
+        text = escape_markdown(block.text)
+        if lang == "fr":
+            text = re.sub(r'"([^"\n]+)"', lambda m: f"« {m[1].strip()} »", text)
         if match := _QUESTION.match(text):
             out.append(f"### {match['q']}")
         elif block.kind == "heading":
@@ -228,7 +353,7 @@ def to_markdown(blocks: list[Block]) -> str:
         elif block.kind == "quote":
             out.append(f"> {text}")
         else:
-            out.append(_ANSWER.sub("", text))
+            out.append(re.sub(r"^([#>+-]|\d+\.)", r"\\\1", _ANSWER.sub("", text)))
     # List items run together; everything else is a paragraph of its own.
     markdown = ""
     for previous, line in zip([None, *out], out):
@@ -237,11 +362,19 @@ def to_markdown(blocks: list[Block]) -> str:
     return markdown + "\n"
 
 
+def guess_language(text: str, declared: str) -> str:
+    """The page's declared language, else French or English by their commonest words."""
+    if declared in ("fr", "en"):
+        return declared
+    words = _words(text)
+    return "en" if sum(w in _ENGLISH_WORDS for w in words) > sum(w in _FRENCH_WORDS for w in words) else "fr"
+
+
 def draft_from_article(path: Path, date: str | None, tags: tuple[str, ...]) -> tuple[Draft | None, list[str]]:
     """The draft to write for the article at ``path``, and the warnings to show; None when no date is known."""
-    blocks, url = read_blocks(path)
+    blocks, url, declared_lang, warnings = read_blocks(path)
     found = analyse(blocks)
-    warnings = []
+    lang = guess_language(" ".join(b.text for b in blocks), declared_lang)
     notes = [f"Importé de {path.name} : un point de départ. Réécrivez l’entrée avec vos propres mots, citations courtes entre « » avec leur auteur."]
     event_date = date
     if event_date is None and found.event is not None:
@@ -251,20 +384,24 @@ def draft_from_article(path: Path, date: str | None, tags: tuple[str, ...]) -> t
         event_date = found.published.iso()
         notes.append("TODO: aucune date d’événement dans le texte ; c’est la date de publication. À corriger.")
     if event_date is None:
-        return None, [f"no date found in {path.name} (neither a publication date nor an event date); give the event date with --date"]
+        return None, warnings + [f"no date found in {path.name} (neither a publication date nor an event date); give the event date with --date"]
     if not found.title:
         warnings.append(f"no title found in {path.name}; the draft is titled after the file")
     if not found.outlet:
         warnings.append(f"no outlet found in {path.name}; fill in the source's publisher")
+    if found.published is None:
+        notes.append("TODO: date de publication de la source inconnue ; celle indiquée est la date de l’événement. À corriger.")
+    if not found.blocks:
+        warnings.append(f"no article text found in {path.name}")
     source = {
         "publisher": found.outlet or "À compléter",
         "title": found.title or path.stem,
         "date": found.published.iso() if found.published else event_date,
-        "lang": "fr",
+        "lang": lang,
     }
     if url:
         source["url"] = url
     if found.author:
         notes.append(f"Signé : {found.author}.")
-    body = "> **À réécrire.** Texte importé de l’article, à remplacer par un résumé dans vos propres mots.\n\n" + to_markdown(found.blocks)
+    body = "> **À réécrire.** Texte importé de l’article, à remplacer par un résumé dans vos propres mots.\n\n" + to_markdown(found.blocks, lang)
     return Draft(found.title or path.stem, event_date, tags, sources=(source,), body=body, notes=tuple(notes)), warnings

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -57,13 +57,18 @@ class _LocalReferences(Treeprocessor):
 
     def _rewrite(self, element: Element, attribute: str) -> None:
         written = element.get(attribute)
-        parts = urlsplit(written)
+        try:
+            parts = urlsplit(written)
+        except ValueError:
+            return  # not a URL we can read ("http://[::1"): left as written
         if parts.scheme or parts.netloc or written.startswith(("/", "#")) or not parts.path:
             return  # another site, a site-absolute path or an anchor: left as written
         target = posixpath.normpath(posixpath.join(self.renderer.folder, unquote(parts.path)))
+        if any(ord(ch) < 32 for ch in target):
+            return  # a control character is no file name
         kind = "event" if target.endswith(".md") and element.tag == "a" else "file"
         self.renderer.references.append(Reference(kind, target, written, self.renderer.line_of(written)))
-        element.set(attribute, f"tl-{kind}:{target}" + (f"#{parts.fragment}" if parts.fragment else ""))
+        element.set(attribute, f"tl-{kind}:{quote(target)}" + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
 class _Typography(Treeprocessor):
@@ -101,7 +106,8 @@ class _ReferencesExtension(Extension):
 # extra: tables, footnotes, definition lists, fenced code, attribute lists; toc: ids and anchors on headings.
 EXTENSION_CONFIGS = {
     "toc": {"slugify": heading_id, "permalink": "#", "permalink_title": "Lien vers cette section"},
-    "footnotes": {"BACKLINK_TITLE": "Retour à la note %d"},
+    # Footnotes come with "extra", so their settings go through it.
+    "extra": {"footnotes": {"BACKLINK_TITLE": "Retour à la note %d dans le texte"}},
 }
 
 
@@ -138,5 +144,10 @@ class MarkdownRenderer:
 
 def resolve_references(html: str, url_of: dict[str, str]) -> str:
     """Replace the placeholders with the URLs in ``url_of`` (keyed by project-relative path)."""
-    # An unknown target was reported as a problem already; its placeholder is left as it is.
-    return PLACEHOLDER.sub(lambda m: f'{m[1]}="{url_of[m[3]]}{m[4] or ""}"' if m[3] in url_of else m[0], html)
+    def replace(match: re.Match) -> str:
+        target = unquote(match[3])
+        if target not in url_of:
+            return match[0]  # an unknown target was reported as a problem already
+        return f'{match[1]}="{quote(url_of[target], safe="/:")}{match[4] or ""}"'
+
+    return PLACEHOLDER.sub(replace, html)

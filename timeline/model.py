@@ -90,7 +90,11 @@ def check_references(events: list[Event], published: tuple[Event, ...], root: Pa
     for event in published:
         for ref in event.references:
             if ref.kind == "file":
-                if not (root / ref.target).is_file() or not ref.target.startswith("content/"):
+                try:
+                    exists = (root / ref.target).is_file()
+                except (OSError, ValueError):
+                    exists = False
+                if not exists or not ref.target.startswith("content/"):
                     problems.append(Problem(event.path, ref.line, f"{ref.written!r}: no file {ref.target} (files an entry shows must sit in content/)"))
             elif ref.target not in by_path:
                 close = difflib.get_close_matches(ref.target, [p for p in by_path if p != event.path], n=1)
