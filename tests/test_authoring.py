@@ -381,3 +381,10 @@ def test_file_names_with_special_characters(make_site):
     page = lxml.html.parse(str(out / "2023" / "a" / "index.html"))
     assert page.xpath("//div[@class='prose']//img/@src") == ["/repo/media/images/a%26b.png", "/repo/media/images/ma%20carte%20%C3%A9.png"]
     assert (out / "media/images/a&b.png").read_bytes() == b"png1" and (out / "media/images/ma carte é.png").read_bytes() == b"png2"
+
+
+def test_no_typography_inside_code_written_as_raw_html():
+    from timeline.markup import MarkdownRenderer
+
+    html, _ = MarkdownRenderer("fr")('x <code>a "b" c ?</code> y ? et <kbd>Ctrl : C</kbd> ici : oui')
+    assert html == f'<p>x <code>a "b" c ?</code> y{NARROW_NBSP}? et <kbd>Ctrl : C</kbd> ici{NBSP}: oui</p>'

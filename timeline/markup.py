@@ -23,6 +23,8 @@ from .typography import french
 # ("## Sources" would otherwise collide with the sources section). Keep in step with templates/.
 RESERVED_IDS = frozenset({"contenu", "sources"})
 _CODE_TAGS = frozenset({"code", "pre", "kbd", "samp", "script", "style"})
+_STASHED = re.compile("\x02wzxhzdk:(\\d+)\x03")  # Python-Markdown's placeholder for stashed raw HTML
+_RAW_CODE_TAG = re.compile(r"<\s*(/)?\s*(?:code|kbd|samp|pre|script|style)\b", re.IGNORECASE)
 PLACEHOLDER = re.compile(r'(href|src)="tl-(event|file):([^"#]*)(#[^"]*)?"')
 
 
@@ -80,16 +82,31 @@ class _Typography(Treeprocessor):
 
     def run(self, root: Element) -> None:
         if self.renderer.lang == "fr":
+            self.in_raw_code = False
             self._walk(root, in_code=False)
 
     def _walk(self, element: Element, in_code: bool) -> None:
         in_code = in_code or element.tag in _CODE_TAGS
         if element.text and not in_code:
-            element.text = french(element.text)
+            element.text = self._typeset(element.text)
         for child in element:
             self._walk(child, in_code)
             if child.tail and not in_code:
-                child.tail = french(child.tail)
+                child.tail = self._typeset(child.tail)
+
+    def _typeset(self, text: str) -> str:
+        # Raw HTML written in Markdown (<code>…</code>) is stashed as placeholders around plain text:
+        # follow those tags so that code written as HTML is left alone too.
+        pieces, position = [], 0
+        for match in _STASHED.finditer(text):
+            chunk = text[position:match.start()]
+            pieces += [chunk if self.in_raw_code else french(chunk), match[0]]
+            raw = str(self.md.htmlStash.rawHtmlBlocks[int(match[1])])
+            if tag := _RAW_CODE_TAG.match(raw):
+                self.in_raw_code = not tag[1]
+            position = match.end()
+        rest = text[position:]
+        return "".join(pieces) + (rest if self.in_raw_code else french(rest))
 
 
 class _ReferencesExtension(Extension):
