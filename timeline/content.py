@@ -16,7 +16,7 @@ from .markup import Reference
 from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
-EVENT_KEYS = ("title", "summary", "date", "end", "tags", "sources", "draft", "slug", "added")
+EVENT_KEYS = ("title", "summary", "date", "end", "tags", "sources", "draft", "slug", "added", "context")
 SOURCE_KEYS = ("publisher", "title", "date", "lang", "url", "note")
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # A date prefix is stripped only when a name follows it: "2023-12-05.md" keeps its whole stem.
@@ -72,6 +72,7 @@ class Event:
     fingerprint: str  # a hash of the file's path and bytes: equal fingerprints, equal events
     key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key → line, for later checks
     references: tuple[Reference, ...] = ()  # links to other events and files beside it, resolved by the build
+    context: bool = False  # a background entry, shown lighter than the main story
 
     def line_of(self, key: str) -> int:
         """The line of a front-matter key, or 1."""
@@ -222,7 +223,7 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple
     key_lines = tuple((key, fields.key_line(key)) for key in fields.entries)
     html, references = render(body, shown, body_line)
     title, summary = render.typography(title), render.typography(summary)
-    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references)
+    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references, fields.boolean("context"))
     return event, problems + content_problems(event, body, body_line)
 
 
