@@ -12,9 +12,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from conftest import copy_real_site, run_cli
+from conftest import REPO, copy_real_site, run_cli
 
 # Browser defaults that the site's stylesheet overrides.
+EVENTS = len(list((REPO / "content").glob("*.md")))
 UNSTYLED_BACKGROUNDS = {"rgba(0, 0, 0, 0)", "transparent", "rgb(255, 255, 255)"}
 
 
@@ -89,15 +90,15 @@ def test_site_in_chromium(served_site, browser):
         assert response is not None and response.status == 200
         settle(page)
         entries = page.locator("li.event")
-        assert entries.count() == 5
+        assert entries.count() == EVENTS
         datetimes = page.eval_on_selector_all("li.event time[datetime]", "els => els.map(e => e.getAttribute('datetime'))")
-        assert len(datetimes) == 5
+        assert len(datetimes) == EVENTS
         starts = [start_of(value) for value in datetimes]
-        assert starts == sorted(starts) and len(set(starts)) == 5, datetimes
+        assert starts == sorted(starts) and len(set(starts)) == EVENTS, datetimes
 
         links = page.locator("li.event .event-title a")
         titles = [text.strip() for text in links.all_inner_texts()]
-        assert len(titles) == 5
+        assert len(titles) == EVENTS
         for position, title in enumerate(titles):
             link = page.locator("li.event .event-title a").nth(position)
             expected_url = urljoin(index_url, link.get_attribute("href"))
@@ -113,7 +114,7 @@ def test_site_in_chromium(served_site, browser):
             page.go_back()
             page.wait_for_url(index_url)
             settle(page)
-            assert page.locator("li.event").count() == 5
+            assert page.locator("li.event").count() == EVENTS
 
         # A phone-sized viewport never scrolls sideways, on the index or on any event page.
         phone = browser.new_context(viewport={"width": 375, "height": 812})

@@ -24,21 +24,36 @@ ATOM_NS = {"atom": "http://www.w3.org/2005/Atom"}
 
 # The seed content, oldest first: (year, slug, <time datetime>, date label, title, tag slugs).
 REAL_EVENTS = [
-    ("2023", "station-f-ai-startup-program", "2023-11", "novembre 2023",
-     "Meta, Hugging Face et Scaleway lancent un programme pour startups d’IA à Station F",
-     ["startups", "open-source", "europe"]),
-    ("2023", "ai-alliance", "2023-12-05", "5 décembre 2023",
-     "IBM et Meta lancent l’AI Alliance pour une IA ouverte",
-     ["open-source", "alliances"]),
-    ("2024", "zuckerberg-open-source-champion", "2024-05", "mai 2024",
-     "Zuckerberg présenté en champion de l’IA open source après Llama 3",
-     ["open-source", "llama", "strategie"]),
-    ("2025", "llama-consortium", "2025-04", "avril 2025",
-     "Meta sollicite ses concurrents pour financer l’entraînement de Llama",
-     ["llama", "financement", "strategie"]),
-    ("2025", "personal-superintelligence", "2025-07-30", "30 juillet 2025",
-     "Zuckerberg publie sa lettre sur la « superintelligence personnelle »",
-     ["superintelligence", "open-source", "strategie"]),
+    ('2023', 'llama-1', '2023-02-24', '24 février 2023',
+     'Meta présente LLaMA, son premier grand modèle de langage',
+     ['llama', 'open-source']),
+    ('2023', 'llama-2', '2023-07-18', '18 juillet 2023',
+     'Meta lance Llama 2 avec Microsoft, gratuit pour les entreprises',
+     ['llama', 'open-source', 'alliances']),
+    ('2023', 'station-f-ai-startup-program', '2023-11', 'novembre 2023',
+     'Meta, Hugging Face et Scaleway lancent un programme pour startups d’IA à Station F',
+     ['startups', 'open-source', 'europe']),
+    ('2023', 'ai-alliance', '2023-12-05', '5 décembre 2023',
+     'IBM et Meta lancent l’AI Alliance pour une IA ouverte',
+     ['open-source', 'alliances']),
+    ('2024', 'llama-3', '2024-04-18', '18 avril 2024',
+     'Meta publie Llama 3, Zuckerberg s’en explique chez Dwarkesh Patel',
+     ['llama', 'open-source', 'strategie']),
+    ('2024', 'zuckerberg-open-source-champion', '2024-05', 'mai 2024',
+     'Zuckerberg présenté en champion de l’IA open source après Llama 3',
+     ['open-source', 'llama', 'strategie']),
+    ('2025', 'llama-consortium', '2025-04', 'avril 2025',
+     'Meta sollicite ses concurrents pour financer l’entraînement de Llama',
+     ['llama', 'financement', 'strategie']),
+    ('2025', 'scale-ai', '2025-06-12', '12 juin 2025',
+     'Meta prend 49 % de Scale AI, Alexandr Wang rejoint le groupe',
+     ['strategie', 'financement', 'startups']),
+    ('2025', 'eu-code-of-practice', '2025-07-18', '18 juillet 2025',
+     'Meta refuse de signer le code de bonnes pratiques européen sur l’IA',
+     ['europe', 'regulation']),
+    ('2025', 'personal-superintelligence', '2025-07-30', '30 juillet 2025',
+     'Zuckerberg publie sa lettre sur la « superintelligence personnelle »',
+     ['superintelligence', 'open-source', 'strategie']),
 ]
 
 SUMMARY = re.compile(
@@ -209,7 +224,7 @@ def test_real_site_builds_without_warnings_and_prints_the_summary(real_site):
     assert len(lines) == 1, run.out
     match = SUMMARY.fullmatch(lines[0])
     assert match, lines[0]
-    assert match["events"] == "5 events (3 month, 2 day)"
+    assert match["events"] == "10 events (3 month, 7 day)"
     assert match["drafts"] == "0 drafts skipped"
     assert match["output"] == "out/"
     files = [p for p in output.rglob("*") if p.is_file() and p.name != ".timeline-manifest"]
@@ -262,7 +277,7 @@ def test_index_lists_every_event_in_chronological_order(real_site, real_output):
 
 def test_index_year_headings_and_year_nav(real_output):
     doc = parse_html(real_output / "index.html")
-    headings = doc.xpath(f"//main//h2[{has_class('year-heading')}]")
+    headings = doc.xpath(f"//main//*[{has_class('year-heading')}][@id]")
     assert [h.get("id") for h in headings] == ["2023", "2024", "2025"]
     assert [text_of(h) for h in headings] == ["2023", "2024", "2025"]
     nav_links = doc.xpath(f"//nav[{has_class('year-nav')}]//a/@href")
@@ -419,7 +434,7 @@ def test_feed_of_the_real_site(real_site, real_output):
     settings = site_settings(real_site)
     parsed = feed_of(real_output)
     assert parsed.feed.title == settings["title"]
-    assert len(parsed.entries) == 5
+    assert len(parsed.entries) == len(REAL_EVENTS)
     base_path = base_path_of(settings["base_url"])
     for entry in parsed.entries:
         assert entry.link.startswith(settings["base_url"])

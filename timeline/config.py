@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from slugify import slugify
+
+from .dates import DateError, PartialDate, parse_point
 from .i18n import LANGUAGES
 from .problems import Problem, control_character_problems, decode_utf8
 from .yamlfields import MappingReader, as_mapping, compose
 
 SORT_ORDERS = ("oldest-first", "newest-first")
-KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain", "feed_limit", "tags")
+KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain", "feed_limit", "tags", "eras")
+ERA_KEYS = ("name", "start", "end", "colour")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+DEFAULT_ERA_COLOURS = ("#dbe7f7", "#f7e3cf", "#e3f1de", "#efdcf2", "#f6f0c8")
+
+
+@dataclass(frozen=True)
+class Era:
+    """A named period of the story: a band on the axis and a section of the list."""
+
+    name: str
+    start: PartialDate
+    end: PartialDate | None
+    colour: str
+
+    @property
+    def slug(self) -> str:
+        """The era's anchor on the index."""
+        return "era-" + slugify(self.name, replacements=[["’", "-"], ["'", "-"]])
+
+    def contains(self, day: dt.date) -> bool:
+        """Whether ``day`` falls within the era (an open era runs on for ever)."""
+        return self.start.first_day() <= day and (self.end is None or day <= self.end.last_day())
 DEFAULT_FEED_LIMIT = 50
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
@@ -30,6 +56,7 @@ class SiteConfig:
     domain: str | None = None
     feed_limit: int = DEFAULT_FEED_LIMIT
     tags: tuple[str, ...] | None = None  # when declared, the only tags events may use
+    eras: tuple[Era, ...] = ()
 
     @property
     def base_path(self) -> str:
@@ -48,6 +75,30 @@ def normalise_base_url(value: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         return None
     return value.strip() if value.strip().endswith("/") else value.strip() + "/"
+
+
+def _read_eras(fields: MappingReader) -> tuple[Era, ...]:
+    eras = []
+    for index, item in enumerate(fields.mapping_list("eras")):
+        item.warn_unknown(ERA_KEYS)
+        name, start_text, end_text = item.text("name", required=True), item.text("start", required=True), item.text("end")
+        colour = item.text("colour") or DEFAULT_ERA_COLOURS[index % len(DEFAULT_ERA_COLOURS)]
+        if not _COLOUR.fullmatch(colour):
+            item.error(item.entries["colour"][1], f"'{item.what}colour' must be a colour like #dbe7f7, got {colour!r}")
+            continue
+        try:
+            start = parse_point(start_text) if start_text else None
+            end = parse_point(end_text) if end_text else None
+        except DateError as exc:
+            item.error(item.node, f"{item.what.rstrip('.')}: {exc}")
+            continue
+        if start is None or not name:
+            continue
+        if end is not None and end.last_day() < start.first_day():
+            item.error(item.entries["end"][1], f"'{item.what}end' {end.iso()} is before its start {start.iso()}")
+            continue
+        eras.append(Era(name, start, end, colour))
+    return tuple(sorted(eras, key=lambda era: era.start.first_day()))
 
 
 def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:
@@ -99,12 +150,13 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
             feed_limit = int(raw_limit)
         else:
             fields.error(fields.entries["feed_limit"][1], f"'feed_limit' must be a whole number above 0, got {raw_limit!r}")
+    tags = tuple(name for name, _ in fields.text_list("tags")) if "tags" in fields.entries else None
+    eras = _read_eras(fields)
 
     if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
         return None, problems
     assert title is not None and description is not None and url is not None
-    tags = tuple(name for name, _ in fields.text_list("tags")) if "tags" in fields.entries else None
-    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags)
+    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags, eras)
     if config.domain and urlsplit(config.base_url).hostname != config.domain:
         fields.error(fields.entries["domain"][0], f"'domain' {config.domain} differs from the host of base_url ({config.base_url}); links will point to the wrong host", warning=True)
     return config, problems

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
+from .config import Era
 from .content import Event, Tag
 from .problems import Problem
 
@@ -20,6 +21,35 @@ class YearGroup:
 
     year: int
     events: tuple[Event, ...]
+    anchor: bool = True  # whether this heading carries the year's id (a year split across eras has one)
+
+
+@dataclass(frozen=True)
+class EraGroup:
+    """The events of one era (None: outside every era), by year."""
+
+    era: Era | None
+    years: tuple[YearGroup, ...]
+
+
+def group_by_era(events: tuple[Event, ...], eras: tuple[Era, ...]) -> tuple[EraGroup, ...]:
+    """Runs of consecutive events (in display order) that share an era, each grouped by year."""
+    runs: list[tuple[Era | None, list[Event]]] = []
+    for event in events:
+        era = next((e for e in eras if e.contains(event.date.start.first_day())), None)
+        if runs and runs[-1][0] == era:
+            runs[-1][1].append(event)
+        else:
+            runs.append((era, [event]))
+    seen: set[int] = set()
+    groups = []
+    for era, members in runs:
+        years = []
+        for group in group_by_year(members):
+            years.append(YearGroup(group.year, group.events, group.year not in seen))
+            seen.add(group.year)
+        groups.append(EraGroup(era, tuple(years)))
+    return tuple(groups)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
 from .content import Event
 from .markup import resolve_references
-from .model import TagGroup, Timeline, group_by_year
+from .axis import layout
+from .model import TagGroup, Timeline, group_by_era, group_by_year
 from .problems import Problem, decode_utf8, display_path
 
 STATIC_DIR = "static"
@@ -202,7 +203,7 @@ def render_site(
     def abs_url(path: str = "") -> str:
         return config.base_url + path
 
-    env.globals.update(site=config, url=url, abs_url=abs_url)
+    env.globals.update(site=config, url=url, abs_url=abs_url, axis_layout=lambda tl: layout(tl, config.eras), group_by_era=lambda events: group_by_era(events, config.eras))
     # Where each event and each file beside an entry lives, to resolve the bodies' links.
     files_shown = {ref.target for event in timeline.events for ref in event.references if ref.kind == "file"}
     paths = {event.path: event.url_path for event in timeline.events} | {target: media_name(target) for target in files_shown}

@@ -1,0 +1,90 @@
+"""The overview axis: where each year tick, era band and event mark goes, for a build-time SVG (no JavaScript)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .config import Era
+from .content import Event
+from .model import Timeline
+
+WIDTH, HEIGHT = 1000, 132
+MARGIN = 16
+AXIS_Y = 92
+ROWS = (76, 60, 44)  # marks that would overlap climb to the next row
+# Distinct on the light and the dark background alike.
+PALETTE = ("#0a58b5", "#c2410c", "#15803d", "#9333ea", "#be123c", "#0e7490", "#a16207", "#4d7c0f", "#db2777")
+NO_TAG = "#6b7280"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One event on the axis."""
+
+    event: Event
+    x: float
+    y: float
+    width: float  # 0 for a point; the span of a range
+    colour: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """One era on the axis."""
+
+    era: Era
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Everything the template draws."""
+
+    width: int
+    height: int
+    axis_y: int
+    ticks: tuple[tuple[float, str], ...]
+    bands: tuple[Band, ...]
+    marks: tuple[Mark, ...]
+    legend: tuple[tuple[str, str], ...]  # (tag name, colour)
+
+
+def tag_colours(timeline: Timeline) -> dict[str, str]:
+    """A colour per tag slug, in a stable order."""
+    return {group.tag.slug: PALETTE[index % len(PALETTE)] for index, group in enumerate(timeline.tags)}
+
+
+def layout(timeline: Timeline, eras: tuple[Era, ...]) -> Axis | None:
+    """Place years, eras and events to scale; None for a timeline with no events."""
+    events = timeline.chronological
+    if not events:
+        return None
+    first = min(e.date.start.year for e in events)
+    last = max((e.date.end or e.date.start).year for e in events)
+    start, stop = dt.date(first, 1, 1), dt.date(last + 1, 1, 1)
+    days = (stop - start).days
+
+    def x(day: dt.date) -> float:
+        clamped = min(max(day, start), stop)
+        return round(MARGIN + (clamped - start).days / days * (WIDTH - 2 * MARGIN), 1)
+
+    every = max(1, (last - first + 1) // 12)  # at most about a dozen labels
+    ticks = tuple((x(dt.date(year, 1, 1)), str(year) if (year - first) % every == 0 else "") for year in range(first, last + 2))
+    bands = tuple(
+        Band(era, x(era.start.first_day()), round(x(era.end.last_day() + dt.timedelta(days=1) if era.end else stop) - x(era.start.first_day()), 1))
+        for era in eras
+        if era.start.first_day() < stop and (era.end is None or era.end.last_day() >= start)
+    )
+    colours = tag_colours(timeline)
+    marks, taken = [], {row: -100.0 for row in ROWS}
+    for event in events:
+        left = x(event.date.start.first_day())
+        width = round(x(event.date.end.last_day() + dt.timedelta(days=1)) - left, 1) if event.date.end else 0.0
+        row = next((r for r in ROWS if left - taken[r] >= 14), ROWS[0])
+        taken[row] = left + width
+        colour = colours[event.tags[0].slug] if event.tags else NO_TAG
+        marks.append(Mark(event, left, row, width, colour))
+    legend = tuple((group.tag.name, colours[group.tag.slug]) for group in timeline.tags if any(e.tags and e.tags[0].slug == group.tag.slug for e in events))
+    return Axis(WIDTH, HEIGHT, AXIS_Y, ticks, bands, tuple(marks), legend)

@@ -1,0 +1,169 @@
+"""The timeline in other formats: TimelineJS JSON, iCalendar, JSON Feed and CSV.
+
+Every function here is pure: it takes the timeline, the site's settings, ``abs_url`` (a path below the
+site root → its absolute URL) and ``body`` (an event → its HTML body, links resolved) and returns bytes.
+Nothing reads the clock, so the same content always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import icalendar
+
+from .config import SiteConfig
+from .content import Event
+from .dates import PartialDate
+from .feed import added_at
+from .i18n import STRINGS, format_event_date
+from .model import Timeline
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+ICS_PRODID = "-//timeline//FR"
+CSV_COLUMNS = ("slug", "date", "precision", "approximate", "title", "summary", "tags", "url", "sources")
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _timelinejs_date(point: PartialDate) -> dict[str, int]:
+    """A TimelineJS date object with only the fields the point's precision knows."""
+    date = {"year": point.year}
+    if point.month is not None:
+        date["month"] = point.month
+    if point.day is not None:
+        date["day"] = point.day
+    return date
+
+
+def _latest_point(timeline: Timeline) -> PartialDate | None:
+    """The latest point any event reaches (its end when it has one), or None without events."""
+    points = [event.date.end or event.date.start for event in timeline.chronological]
+    return max(points, key=lambda p: (p.last_day(), p.first_day()), default=None)
+
+
+def _era_json(era: Any, timeline: Timeline) -> dict[str, Any]:
+    end = era.end
+    if end is None:  # an open era runs to the latest event, and never ends before it starts
+        latest = _latest_point(timeline)
+        end = latest if latest is not None and latest.last_day() >= era.start.first_day() else era.start
+    return {
+        "start_date": _timelinejs_date(era.start),
+        "end_date": _timelinejs_date(end),
+        "text": {"headline": html.escape(era.name, quote=False)},
+    }
+
+
+def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The timeline as a TimelineJS3 JSON document, events oldest first."""
+    read_more = STRINGS[config.language]["read_more"]
+    events = []
+    for event in timeline.chronological:
+        url = html.escape(abs_url(event.url_path))
+        slide: dict[str, Any] = {"start_date": _timelinejs_date(event.date.start)}
+        if event.date.end is not None:
+            slide["end_date"] = _timelinejs_date(event.date.end)
+        slide["display_date"] = format_event_date(event.date, config.language)
+        slide["text"] = {
+            "headline": html.escape(event.title, quote=False),
+            "text": f'<p>{html.escape(event.summary, quote=False)}</p>\n<p><a href="{url}">{html.escape(read_more, quote=False)}</a></p>',
+        }
+        if event.tags:
+            slide["group"] = event.tags[0].name
+        slide["unique_id"] = event.anchor
+        events.append(slide)
+    document = {
+        "title": {"text": {"headline": html.escape(config.title, quote=False), "text": f"<p>{html.escape(config.description, quote=False)}</p>"}},
+        "events": events,
+        "eras": [_era_json(era, timeline) for era in getattr(config, "eras", ())],
+    }
+    return _json_bytes(document)
+
+
+def _all_day_span(event: Event) -> tuple[dt.date, dt.date]:
+    """First day and the day after the last one: a day, its month, its year, or the whole range."""
+    last = (event.date.end or event.date.start).last_day()
+    return event.date.start.first_day(), last + dt.timedelta(days=1)
+
+
+def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first."""
+    host = urlsplit(config.base_url).hostname or "localhost"
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", ICS_PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", config.title)
+    for event in timeline.chronological:
+        start, end = _all_day_span(event)
+        entry = icalendar.Event()
+        entry.add("uid", f"{event.anchor}@{host}")
+        entry.add("dtstamp", added_at(event))
+        entry.add("dtstart", start)
+        entry.add("dtend", end)
+        entry.add("summary", event.title)
+        entry.add("description", event.summary)
+        entry.add("url", abs_url(event.url_path))
+        calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+def feed_entries(timeline: Timeline, config: SiteConfig) -> list[Event]:
+    """The events the feeds list: the ``feed_limit`` latest additions, latest first (as the Atom feed)."""
+    return sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)[: config.feed_limit]
+
+
+def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The timeline as a JSON Feed 1.1 document, latest additions first."""
+    feed: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": config.title,
+        "home_page_url": abs_url(""),
+        "feed_url": abs_url("feed.json"),
+        "description": config.description,
+        "language": config.language,
+    }
+    if config.author:
+        feed["authors"] = [{"name": config.author}]
+    items = []
+    for event in feed_entries(timeline, config):
+        url = abs_url(event.url_path)
+        items.append({
+            "id": url,
+            "url": url,
+            "title": event.title,
+            "summary": event.summary,
+            "content_html": body(event),
+            "date_published": added_at(event).isoformat(),
+            "tags": [tag.name for tag in event.tags],
+            "_timeline": {"date": event.date.iso(), "precision": event.date.precision},
+        })
+    feed["items"] = items
+    return _json_bytes(feed)
+
+
+def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The events as CSV rows with a header, oldest first."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for event in timeline.chronological:
+        writer.writerow((
+            event.slug,
+            event.date.iso(),
+            event.date.precision,
+            "true" if event.date.approximate else "false",
+            event.title,
+            event.summary,
+            "; ".join(tag.name for tag in event.tags),
+            abs_url(event.url_path),
+            "; ".join(f"{source.publisher} — {source.title}" for source in event.sources),
+        ))
+    return out.getvalue().encode("utf-8")
