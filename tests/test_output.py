@@ -743,3 +743,21 @@ def test_the_feed_keeps_the_latest_additions_up_to_feed_limit(make_site, build_s
     output = root / "out"
     assert build_site_cli(root, "--output", output).status == 0
     assert [entry.link for entry in feed_of(output).entries] == [FIXTURE_BASE_URL + f"2020/e{day}/" for day in (7, 6, 5)]
+
+
+def test_the_real_build_carries_every_export(real_site, real_output):
+    import csv
+    import json
+
+    import icalendar
+
+    base_url = site_settings(real_site)["base_url"]
+    timelinejs = json.loads((real_output / "timeline.json").read_text(encoding="utf-8"))
+    assert [e["unique_id"] for e in timelinejs["events"]] == [f"{year}-{slug}" for year, slug, *_ in REAL_EVENTS]
+    assert [era["text"]["headline"] for era in timelinejs["eras"]] == ["Les débuts de Llama", "L’ère Llama 3", "Le virage de la superintelligence"]
+    calendar = icalendar.Calendar.from_ical((real_output / "timeline.ics").read_bytes())
+    assert sorted(str(e["URL"]) for e in calendar.walk("VEVENT")) == sorted(f"{base_url}{y}/{s}/" for y, s, *_ in REAL_EVENTS)
+    rows = list(csv.DictReader((real_output / "events.csv").read_text(encoding="utf-8").splitlines()))
+    assert [(r["slug"], r["date"]) for r in rows] == [(s, d) for _, s, d, *_ in REAL_EVENTS]
+    feed = json.loads((real_output / "feed.json").read_text(encoding="utf-8"))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1" and len(feed["items"]) == len(REAL_EVENTS)

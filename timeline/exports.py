@@ -21,7 +21,7 @@ import icalendar
 from .config import SiteConfig
 from .content import Event
 from .dates import PartialDate
-from .feed import added_at
+from .feed import added_at, feed_entries
 from .i18n import STRINGS, format_event_date
 from .model import Timeline
 
@@ -113,11 +113,6 @@ def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], b
         entry.add("url", abs_url(event.url_path))
         calendar.add_component(entry)
     return calendar.to_ical()
-
-
-def feed_entries(timeline: Timeline, config: SiteConfig) -> list[Event]:
-    """The events the feeds list: the ``feed_limit`` latest additions, latest first (as the Atom feed)."""
-    return sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)[: config.feed_limit]
 
 
 def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:

@@ -20,9 +20,14 @@ def added_at(event: Event) -> dt.datetime:
     return dt.datetime.combine(event.date.start.first_day(), dt.time(), dt.timezone.utc)
 
 
+def feed_entries(timeline: Timeline, config: SiteConfig) -> list[Event]:
+    """The events the feeds list: the ``feed_limit`` latest additions, latest first."""
+    return sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)[: config.feed_limit]
+
+
 def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable, body: Callable[[Event], str]) -> bytes:
     """Render ``feed.xml``: the ``feed_limit`` latest additions, latest first."""
-    entries = sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)[: config.feed_limit]
+    entries = feed_entries(timeline, config)
     feed = FeedGenerator()
     feed.id(abs_url(""))
     feed.title(config.title)

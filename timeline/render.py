@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from .config import SiteConfig
+from .exports import events_csv, ics, json_feed, timelinejs_json
 from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
 from .content import Event
@@ -241,10 +242,20 @@ def render_site(
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
     if problems:
         return Rendered({}, problems, rendered)
-    feed_key = ("feed", dependency_key(timeline))
-    if not ((hit := cache.get("feed.xml")) and hit[0] == feed_key):
-        cache["feed.xml"] = (feed_key, build_feed(timeline, config, abs_url, env.filters["date_label"], lambda e: resolve_references(e.body_html, absolute_urls)))
-    files["feed.xml"] = cache["feed.xml"][1]
+    # Feeds and exports show every event: they are made again only when an event changed.
+    data_key = ("data", dependency_key(timeline))
+    body = lambda e: resolve_references(e.body_html, absolute_urls)  # noqa: E731 - a one-line helper
+    exports = {
+        "feed.xml": lambda: build_feed(timeline, config, abs_url, env.filters["date_label"], body),
+        "feed.json": lambda: json_feed(timeline, config, abs_url, body),
+        "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body),
+        "timeline.ics": lambda: ics(timeline, config, abs_url, body),
+        "events.csv": lambda: events_csv(timeline, config, abs_url, body),
+    }
+    for name, make in exports.items():
+        if not ((hit := cache.get(name)) and hit[0] == data_key):
+            cache[name] = (data_key, make())
+        files[name] = cache[name][1]
     files[".nojekyll"] = b""
     if config.domain:
         files["CNAME"] = f"{config.domain}\n".encode()
