@@ -161,3 +161,86 @@ def test_long_words_and_wide_tables_never_widen_a_phone_screen(make_site, tmp_pa
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ---------------------------------------------------------------- the timeline experience
+
+
+def test_tag_filter_without_a_reload_keeps_the_state_in_the_address(served_site, browser):
+    index_url = served_site
+    page = browser.new_page()
+    try:
+        page.goto(index_url)
+        llama = page.locator("li.event[data-tags~='llama']")
+        expected = llama.count()
+        assert 0 < expected < EVENTS
+        page.locator("li.event[data-tags~='llama'] a.tag", has_text="llama").first.click()
+        page.wait_for_url(f"{index_url}?tag=llama#contenu")
+        assert page.locator("li.event:visible").count() == expected
+        assert page.locator(".axis .mark.is-dimmed").count() == EVENTS - expected
+        assert "llama" in page.locator("#filter-status").inner_text()
+        page.go_back()
+        page.wait_for_url(index_url)
+        assert page.locator("li.event:visible").count() == EVENTS and page.locator("#filter-status").is_hidden()
+        page.go_forward()
+        assert page.locator("li.event:visible").count() == expected
+        page.goto(index_url + "?tag=llama")  # a shared link opens filtered
+        assert page.locator("li.event:visible").count() == expected
+        page.locator(".filter-clear").click()
+        assert page.locator("li.event:visible").count() == EVENTS
+    finally:
+        page.close()
+    # Without JavaScript the same link leads to the tag page.
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(index_url)
+        page.locator("li.event a.tag", has_text="llama").first.click()
+        page.wait_for_url(f"{index_url}tags/llama/")
+        assert page.locator("li.event").count() == expected
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_type_has_no_axe_violation(served_site, browser, scheme):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        page = context.new_page()
+        for path in ("", "2023/ai-alliance/", "tags/llama/", "tags/", "404.html"):
+            page.goto(served_site + path)
+            results = axe.run(page)
+            assert results.violations_count == 0, f"{path or 'index'} ({scheme}):\n{results.generate_report()}"
+    finally:
+        context.close()
+
+
+def test_keyboard_deep_links_and_weight(served_site, browser):
+    page = browser.new_page()
+    try:
+        page.goto(served_site)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "contenu"
+        # The axis: every mark is a link with an accessible name, reachable by keyboard.
+        marks = page.locator(".axis a.mark")
+        assert marks.count() == EVENTS and all(name for name in marks.evaluate_all("ms => ms.map(m => m.getAttribute('aria-label'))"))
+        page.goto(served_site + "#2023-ai-alliance")
+        assert page.evaluate("document.querySelector(':target').id") == "2023-ai-alliance"
+        assert page.locator("[id='2023-ai-alliance']").is_visible()
+        weights = page.evaluate("performance.getEntriesByType('resource').map(r => [r.name, r.encodedBodySize])")
+    finally:
+        page.close()
+    index = (len(urllib_get(served_site)) + sum(size for name, size in weights if name.endswith((".css", ".js"))))
+    assert index <= 60 * 1024, f"index with its CSS and JS weighs {index} bytes"
+
+
+def urllib_get(url: str) -> bytes:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()

@@ -761,3 +761,43 @@ def test_the_real_build_carries_every_export(real_site, real_output):
     assert [(r["slug"], r["date"]) for r in rows] == [(s, d) for _, s, d, *_ in REAL_EVENTS]
     feed = json.loads((real_output / "feed.json").read_text(encoding="utf-8"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1" and len(feed["items"]) == len(REAL_EVENTS)
+
+
+def test_structured_data_and_share_cards(real_site, real_output):
+    import json
+
+    base_url = site_settings(real_site)["base_url"]
+    event = parse_html(real_output / "2025" / "scale-ai" / "index.html")
+    article = json.loads(attr(event, "//script[@type='application/ld+json']/text()"))
+    assert article["@type"] == "NewsArticle" and article["url"] == base_url + "2025/scale-ai/"
+    assert article["temporalCoverage"] == "2025-06-12" and article["inLanguage"] == "fr"
+    assert [s["publisher"]["name"] for s in article["isBasedOn"]] == ["ITdaily"]
+    index = json.loads(attr(parse_html(real_output / "index.html"), "//script[@type='application/ld+json']/text()"))
+    assert index["@type"] == "ItemList" and [i["url"] for i in index["itemListElement"]] == [f"{base_url}{y}/{s}/" for y, s, *_ in REAL_EVENTS]
+    for page in (event, parse_html(real_output / "index.html")):
+        assert attr(page, "//meta[@property='og:image']/@content") == base_url + "static/og-default.png"
+        assert attr(page, "//meta[@name='twitter:card']/@content") == "summary_large_image"
+    assert (real_output / "static" / "og-default.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("language", "strings"),
+    [
+        ("fr", {"nav": "Chronologie", "date": "5 décembre 2023", "approx": "vers 2025", "range": "du 1er au 30 novembre 2024", "locale": "fr_FR"}),
+        ("en", {"nav": "Timeline", "date": "5 December 2023", "approx": "circa 2025", "range": "1 – 30 November 2024", "locale": "en_US"}),
+    ],
+)
+def test_the_fixture_site_in_both_languages(tmp_path, language, strings):
+    project = tmp_path / "golden"
+    shutil.copytree(REPO / "tests" / "golden" / "site", project)
+    shutil.copytree(REPO / "templates", project / "templates")
+    site_yaml = project / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("language: fr", f"language: {language}"), encoding="utf-8")
+    output = tmp_path / "out"
+    assert build(project, "--output", output).status == 0
+    index = parse_html(output / "index.html")
+    assert index.get("lang") == language
+    assert attr(index, "//meta[@property='og:locale']/@content") == strings["locale"]
+    assert text_of(index.xpath("//nav[@class='site-nav']//a")[0]) == strings["nav"]
+    labels = [text_of(t) for t in index.xpath("//li[contains(@class, 'event')]//time")]
+    assert strings["date"] in labels and strings["approx"] in labels and strings["range"] in labels

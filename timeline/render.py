@@ -15,6 +15,7 @@ from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
 from .content import Event
 from .markup import resolve_references
+from . import structured_data
 from .axis import layout
 from .model import TagGroup, Timeline, group_by_era, group_by_year
 from .problems import Problem, decode_utf8, display_path
@@ -205,6 +206,7 @@ def render_site(
         return config.base_url + path
 
     env.globals.update(site=config, url=url, abs_url=abs_url, axis_layout=lambda tl: layout(tl, config.eras), group_by_era=lambda events: group_by_era(events, config.eras))
+    env.globals.update(event_jsonld=lambda event: structured_data.news_article(event, config, abs_url), index_jsonld=lambda tl: structured_data.item_list(tl, config, abs_url))
     # Where each event and each file beside an entry lives, to resolve the bodies' links.
     files_shown = {ref.target for event in timeline.events for ref in event.references if ref.kind == "file"}
     paths = {event.path: event.url_path for event in timeline.events} | {target: media_name(target) for target in files_shown}
