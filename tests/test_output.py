@@ -801,3 +801,18 @@ def test_the_fixture_site_in_both_languages(tmp_path, language, strings):
     assert text_of(index.xpath("//nav[@class='site-nav']//a")[0]) == strings["nav"]
     labels = [text_of(t) for t in index.xpath("//li[contains(@class, 'event')]//time")]
     assert strings["date"] in labels and strings["approx"] in labels and strings["range"] in labels
+
+
+@pytest.mark.parametrize(("export", "schema"), [("timeline.json", "timelinejs.json"), ("feed.json", "jsonfeed-1.1.json")])
+def test_json_exports_follow_their_schemas(real_output, export, schema):
+    import json
+
+    import jsonschema
+
+    document = json.loads((real_output / export).read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(
+        json.loads((REPO / "tests" / "schemas" / schema).read_text(encoding="utf-8")), format_checker=jsonschema.FormatChecker()
+    )
+    assert [error.message for error in validator.iter_errors(document)] == []
+    broken = {**document, "version": "1.0"} if export == "feed.json" else {**document, "events": [{"text": {"headline": "x"}}]}
+    assert list(validator.iter_errors(broken))  # the schema does catch a broken document
