@@ -287,3 +287,20 @@ def test_timeline_json_loads_in_timelinejs_unchanged(tmp_path, browser):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_filter_ignores_unknown_tags_and_yields_to_deep_links(served_site, browser):
+    page = browser.new_page()
+    try:
+        page.goto(served_site + "?tag=nulle-part")
+        assert page.locator("li.event:visible").count() == EVENTS and page.locator("#filter-status").is_hidden()
+        # A deep link to an entry the filter hides clears the filter, so the link still leads to it.
+        page.goto(served_site + "?tag=europe#2023-llama-1")
+        assert page.locator("[id='2023-llama-1']").is_visible()
+        assert page.locator("li.event:visible").count() == EVENTS and "tag=" not in page.url
+        page.goto(served_site + "?tag=europe")
+        hidden_years = page.locator(".year-nav li[hidden]").count()
+        assert hidden_years >= 1  # years with nothing to show are not offered
+        assert page.locator(".axis .mark.is-dimmed").first.evaluate("m => getComputedStyle(m).pointerEvents") == "none"
+    finally:
+        page.close()

@@ -816,3 +816,36 @@ def test_json_exports_follow_their_schemas(real_output, export, schema):
     assert [error.message for error in validator.iter_errors(document)] == []
     broken = {**document, "version": "1.0"} if export == "feed.json" else {**document, "events": [{"text": {"headline": "x"}}]}
     assert list(validator.iter_errors(broken))  # the schema does catch a broken document
+
+
+def test_csv_cells_never_run_as_formulas(make_site, build_site_cli):
+    import csv
+
+    root = make_site({"content/2024-01-15-special.md": event_text(title='"=HYPERLINK(1)"', summary='"+cmd|calc"', date="2024-01-15")})
+    output = root / "out"
+    assert build_site_cli(root, "--output", output).status == 0
+    row = next(csv.DictReader((output / "events.csv").read_text(encoding="utf-8").splitlines()))
+    assert row["title"] == "'=HYPERLINK(1)" and row["summary"] == "'+cmd|calc"
+
+
+def test_era_bands_link_only_to_eras_the_list_shows_and_overlaps_are_warned(make_site, build_site_cli):
+    eras = '''eras:
+  - name: "Première"
+    start: 2023-01
+    end: 2023-12
+  - name: "Chevauche"
+    start: 2023-06
+    end: 2024-02
+  - name: "Vide"
+    start: 2024-06
+    end: 2024-09
+'''
+    root = make_site({"content/2023-03-01-a.md": event_text(date="2023-03-01"), "content/2024-12-01-b.md": event_text(title="B", date="2024-12-01")}, site_yaml=SITE_YAML + eras)
+    output = root / "out"
+    run = build_site_cli(root, "--output", output)
+    assert run.status == 0
+    assert "site.yaml:6: warning: eras 'Première' and 'Chevauche' overlap; an event goes to the first of them" in run.err.splitlines()
+    index = parse_html(output / "index.html")
+    ids = set(index.xpath("//@id"))
+    links = index.xpath("//svg//a[starts-with(@href, '#era-')]/@href")
+    assert links == ["#era-premiere"] and all(link[1:] in ids for link in links)

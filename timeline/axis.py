@@ -36,6 +36,7 @@ class Band:
     era: Era
     x: float
     width: float
+    linked: bool  # whether the list has a section (and so an anchor) for this era
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,10 @@ def layout(timeline: Timeline, eras: tuple[Era, ...]) -> Axis | None:
 
     every = max(1, (last - first + 1) // 12)  # at most about a dozen labels
     ticks = tuple((x(dt.date(year, 1, 1)), str(year) if (year - first) % every == 0 else "") for year in range(first, last + 2))
+    # An event belongs to the first era holding its start, as in the list.
+    used = {next((era for era in eras if era.contains(e.date.start.first_day())), None) for e in timeline.events}
     bands = tuple(
-        Band(era, x(era.start.first_day()), round(x(era.end.last_day() + dt.timedelta(days=1) if era.end else stop) - x(era.start.first_day()), 1))
+        Band(era, x(era.start.first_day()), round(x(era.end.last_day() + dt.timedelta(days=1) if era.end else stop) - x(era.start.first_day()), 1), era in used)
         for era in eras
         if era.start.first_day() < stop and (era.end is None or era.end.last_day() >= start)
     )

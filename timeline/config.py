@@ -98,7 +98,11 @@ def _read_eras(fields: MappingReader) -> tuple[Era, ...]:
             item.error(item.entries["end"][1], f"'{item.what}end' {end.iso()} is before its start {start.iso()}")
             continue
         eras.append(Era(name, start, end, colour))
-    return tuple(sorted(eras, key=lambda era: era.start.first_day()))
+    eras.sort(key=lambda era: era.start.first_day())
+    for earlier, later in zip(eras, eras[1:]):
+        if earlier.end is None or earlier.end.last_day() >= later.start.first_day():
+            fields.error(fields.entries["eras"][0], f"eras {earlier.name!r} and {later.name!r} overlap; an event goes to the first of them", warning=True)
+    return tuple(eras)
 
 
 def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:

@@ -26,7 +26,12 @@ from .i18n import STRINGS, format_event_date
 from .model import Timeline
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-ICS_PRODID = "-//timeline//FR"
+ICS_PRODID = "-//timeline//{lang}"
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will show as text: one starting with = + - @ would otherwise run as a formula."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 CSV_COLUMNS = ("slug", "date", "precision", "approximate", "title", "summary", "tags", "url", "sources")
 
 
@@ -98,7 +103,7 @@ def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], b
     """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first."""
     host = urlsplit(config.base_url).hostname or "localhost"
     calendar = icalendar.Calendar()
-    calendar.add("prodid", ICS_PRODID)
+    calendar.add("prodid", ICS_PRODID.format(lang=config.language.upper()))
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
     for event in timeline.chronological:
@@ -150,7 +155,7 @@ def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for event in timeline.chronological:
-        writer.writerow((
+        writer.writerow(tuple(spreadsheet_safe(cell) for cell in (
             event.slug,
             event.date.iso(),
             event.date.precision,
@@ -160,5 +165,5 @@ def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
             "; ".join(tag.name for tag in event.tags),
             abs_url(event.url_path),
             "; ".join(f"{source.publisher} — {source.title}" for source in event.sources),
-        ))
+        )))
     return out.getvalue().encode("utf-8")

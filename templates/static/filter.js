@@ -13,6 +13,7 @@
   }
 
   function apply(tag) {
+    if (tag && !names[tag]) tag = null;  // an unknown tag in the address filters nothing
     var shown = 0;
     document.querySelectorAll("li.event").forEach(function (item) {
       var keep = !tag || (" " + item.dataset.tags + " ").indexOf(" " + tag + " ") >= 0;
@@ -21,6 +22,10 @@
     });
     document.querySelectorAll("section.year, section.era").forEach(function (section) {
       section.hidden = !section.querySelector("li.event:not([hidden])");
+    });
+    document.querySelectorAll(".year-nav a").forEach(function (link) {
+      var heading = document.getElementById(link.getAttribute("href").slice(1));
+      link.parentElement.hidden = !!(heading && heading.closest("section.year").hidden);
     });
     document.querySelectorAll(".axis .mark").forEach(function (mark) {
       var keep = !tag || (" " + mark.dataset.tags + " ").indexOf(" " + tag + " ") >= 0;
@@ -57,6 +62,18 @@
     apply(null);
   });
 
+  // A deep link to an entry the filter hides shows everything again, so the link still leads somewhere.
+  function reveal() {
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.closest("[hidden]")) {
+      history.replaceState({ tag: null }, "", location.pathname + location.hash);
+      apply(null);
+      target.scrollIntoView();
+    }
+  }
+
   window.addEventListener("popstate", function () { apply(current()); });
+  window.addEventListener("hashchange", reveal);
   apply(current());
+  reveal();
 })();
