@@ -43,6 +43,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
     build.add_argument("--drafts", action="store_true", help="include events marked 'draft: true' (they are left out by default)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors: nothing is written if there is any")
+    build.add_argument("--no-cache", action="store_true", help="ignore and do not update .timeline-cache/ (the output is the same either way)")
     check = commands.add_parser(
         "check",
         help="validate everything without writing anything",
@@ -184,13 +185,19 @@ def print_failure(failure: BuildFailed, strict: bool, outcome: str) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """Build, print problems or the summary line, and return the exit status."""
+    from .cache import load_cache, save_cache
+
     project = Project(args.project)
     strict = getattr(args, "strict", False)
+    use_cache = not getattr(args, "no_cache", False)
+    cache = load_cache(project.root) if use_cache else None
     try:
-        report = build_site(project, getattr(args, "output", None), getattr(args, "base_url", None), getattr(args, "drafts", False), strict=strict)
+        report = build_site(project, getattr(args, "output", None), getattr(args, "base_url", None), getattr(args, "drafts", False), cache=cache, strict=strict)
     except BuildFailed as failure:
         print_failure(failure, strict, "the output folder was not touched")
         return 1
+    if cache is not None:
+        save_cache(project.root, cache)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     print(report.summary())

@@ -267,8 +267,9 @@ def _stat_key(path: Path) -> tuple[int, int, int]:
 def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], cache: dict | None = None, force: frozenset[Path] = frozenset()) -> ReadResult:
     """Read and validate every event file, collecting all problems.
 
-    With a ``cache`` (path → previous result), a file whose size, mtime and inode are unchanged is not read
-    again, unless it is in ``force`` (the watcher saw it change, which a coarse mtime might hide).
+    With a ``cache`` (path → previous result), a file is parsed again only when its bytes changed: a file
+    whose size, mtime and inode are unchanged is not even read, unless it is in ``force`` (the watcher saw it
+    change, which a coarse mtime might hide); a file read again with the same content hash is not re-parsed.
     """
     if not content_dir.is_dir():
         return ReadResult([], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")], [])
@@ -282,9 +283,14 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
             key = _stat_key(path)
             cached = cache.get(path)
             if cached is None or cached[0] != key or path in force:
-                shown = display_path(path, root)  # resolving a path costs several system calls: only when read
-                cached = cache[path] = (key, *parse_event(path.read_bytes(), path, shown, render))
-                read.append(shown)
+                data = path.read_bytes()
+                digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+                if cached is not None and cached[1] == digest:
+                    cached = cache[path] = (key, *cached[1:])  # touched but not changed: nothing to parse
+                else:
+                    shown = display_path(path, root)  # resolving a path costs several system calls: only when read
+                    cached = cache[path] = (key, digest, *parse_event(data, path, shown, render))
+                    read.append(shown)
         except FileNotFoundError:
             cache.pop(path, None)
             continue  # deleted while we were reading: the watcher reports it and the next build drops it
@@ -292,7 +298,7 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
             cache.pop(path, None)
             problems.append(Problem(display_path(path, root), 1, f"cannot read this file: {exc.strerror or exc}"))
             continue
-        _, event, found = cached
+        _, _, event, found = cached
         problems.extend(found)
         if event is not None:
             events.append(event)

@@ -117,6 +117,9 @@ def _environment(project: Project, config: SiteConfig | None, cache: BuildCache,
     static_dir = project.templates_dir / STATIC_DIR
     # The watcher's word counts too: an edit can keep a file's size and mtime.
     touched = any(p.is_relative_to(project.templates_dir) and not p.is_relative_to(static_dir) for p in changed)
+    if "env" not in cache.environment and cache.environment.get("state") == state and not touched:
+        # Loaded from disk: same templates and config, so the rendered pages stay valid; only the object is new.
+        cache.environment["env"] = make_environment(project.templates_dir, config.language if config else "fr")
     if touched or cache.environment.get("state") != state:
         cache.environment.update(state=state, env=make_environment(project.templates_dir, config.language if config else "fr"))
         cache.pages.clear()

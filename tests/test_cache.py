@@ -1,0 +1,109 @@
+"""The persistent build cache: the same bytes as a build without it, whatever changed; never trusted blindly."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import event_text, run_cli
+from timeline import cache as build_cache
+from timeline.site import Project, build_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def cached_build(root: Path) -> dict[str, bytes]:
+    assert run_cli("--project", root, "build", "--output", root / "cached").status == 0
+    return tree(root / "cached")
+
+
+def fresh_build(root: Path) -> dict[str, bytes]:
+    output = root / "fresh"
+    assert run_cli("--project", root, "build", "--no-cache", "--output", output).status == 0
+    return tree(output)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def site(make_site):
+    files = {f"content/2023-0{i}-01-e{i}.md": event_text(title=f"Événement {i}", date=f"2023-0{i}-01", tags="[commun, t" + str(i) + "]") for i in range(1, 6)}
+    root = make_site(files, site_yaml=(Path(__file__).parent / "golden" / "site" / "site.yaml").read_text(encoding="utf-8"))
+    (root / "site.yaml").write_text((root / "site.yaml").read_text(encoding="utf-8") + 'eras:\n  - name: "Début"\n    start: 2023-01\n', encoding="utf-8")
+    return root
+
+
+CHANGES = {
+    "nothing": lambda root: None,
+    "body": lambda root: edit(root / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps."),
+    "date-moves-event": lambda root: edit(root / "content/2023-02-01-e2.md", "date: 2023-02-01", "date: 2023-05-15"),
+    "title": lambda root: edit(root / "content/2023-02-01-e2.md", "Événement 2", "Renommé"),
+    "delete": lambda root: (root / "content/2023-04-01-e4.md").unlink(),
+    "add": lambda root: (root / "content/2024-new.md").write_text(event_text(title="Nouveau", date="2024"), encoding="utf-8"),
+    "template": lambda root: edit(root / "templates/_entry.html", "event-summary", "event-summary resume"),
+    "asset": lambda root: edit(root / "templates/static/style.css", "--accent: #0a58b5;", "--accent: #aa0000;"),
+    "site-yaml": lambda root: edit(root / "site.yaml", "Chronologie d’essai", "Autre titre"),
+    "language": lambda root: edit(root / "site.yaml", "language: fr", "language: en"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_a_cached_build_gives_the_bytes_of_a_build_without_cache(site, change):
+    cached_build(site)
+    change(site)
+    assert cached_build(site) == fresh_build(site)
+
+
+def test_an_unchanged_or_merely_touched_event_is_neither_parsed_nor_rendered(site):
+    cached_build(site)
+    report = build_site(Project(site), output=site / "cached", cache=build_cache.load_cache(site))
+    assert (report.read, report.rendered) == ((), 0)
+    path = site / "content/2023-03-01-e3.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # as a git checkout would
+    report = build_site(Project(site), output=site / "cached", cache=build_cache.load_cache(site))
+    assert (report.read, report.rendered) == ((), 0)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "other-version", "empty"])
+def test_a_corrupt_or_stale_cache_is_rebuilt_never_trusted(site, damage):
+    cached_build(site)
+    edit(site / "content/2023-01-01-e1.md", "Événement 1", "Changé")
+    expected = fresh_build(site)
+    file = build_cache.cache_file(site)
+    data = file.read_bytes()
+    if damage == "garbage":
+        file.write_bytes(b"not a cache at all")
+    elif damage == "truncated":
+        file.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped":
+        file.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "empty":
+        file.write_bytes(b"")
+    else:
+        payload = pickle.loads(data[len(build_cache._MAGIC) + build_cache._DIGEST:])
+        payload["stamp"] = {"generator": "0.0.0", "python": (3, 0)}
+        # A stale cache whose pages say something else: if it were trusted, the output would differ.
+        payload["pages"] = {name: (key, b"stale") for name, (key, _) in payload["pages"].items()}
+        body = pickle.dumps(payload)
+        import hashlib
+
+        file.write_bytes(build_cache._MAGIC + hashlib.blake2b(body, digest_size=build_cache._DIGEST).digest() + body)
+    assert cached_build(site) == expected
+    assert build_cache.load_cache(site).events  # and the cache was written afresh
+
+
+def test_deleting_the_cache_is_safe_and_no_cache_leaves_it_alone(site):
+    first = cached_build(site)
+    build_cache.cache_file(site).unlink()
+    assert cached_build(site) == first
+    before = build_cache.cache_file(site).read_bytes()
+    edit(site / "content/2023-01-01-e1.md", "Événement 1", "Changé")
+    fresh_build(site)
+    assert build_cache.cache_file(site).read_bytes() == before
