@@ -107,3 +107,18 @@ def test_deleting_the_cache_is_safe_and_no_cache_leaves_it_alone(site):
     edit(site / "content/2023-01-01-e1.md", "Événement 1", "Changé")
     fresh_build(site)
     assert build_cache.cache_file(site).read_bytes() == before
+
+
+def test_parallel_parsing_gives_the_same_bytes_as_serial(site):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    for i in range(6, 10):
+        (site / "content" / f"2024-0{i}-01-p{i}.md").write_text(event_text(title=f"P {i}", date=f"2024-0{i}-01", body=f"## Partie {i}\n\nTexte *{i}*.\n"), encoding="utf-8")
+    serial = fresh_build(site)
+    env = {**os.environ, "TIMELINE_PARALLEL_THRESHOLD": "2"}  # parse in worker processes even for a small site
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--project", str(site), "build", "--no-cache", "--output", str(site / "parallel")], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert tree(site / "parallel") == serial

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
+import functools
 import hashlib
+import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,6 +247,32 @@ def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
     return problems
 
 
+# Below this many files to parse, starting worker processes costs more than it saves (measured on 2 cores).
+PARALLEL_THRESHOLD = int(os.environ.get("TIMELINE_PARALLEL_THRESHOLD", "200"))
+_worker_renderer = None
+
+
+def _parse_job(job: tuple[Path, str, bytes], lang: str) -> tuple[Event | None, list[Problem]]:
+    # Each worker process keeps one renderer: building Python-Markdown's registry per file would cost more.
+    global _worker_renderer
+    if _worker_renderer is None or _worker_renderer.lang != lang:
+        from .markup import MarkdownRenderer
+
+        _worker_renderer = MarkdownRenderer(lang)
+    path, shown, data = job
+    return parse_event(data, path, shown, _worker_renderer)
+
+
+def _parse_in_parallel(jobs: list[tuple[Path, str, bytes]], render) -> list[tuple[Event | None, list[Problem]]]:
+    """Parse many files across the machine's cores (results in the order of ``jobs``)."""
+    workers = min(os.cpu_count() or 1, 8)
+    # Forking a process that runs threads (the preview server's watcher) can deadlock: then stay serial.
+    if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [parse_event(data, path, shown, render) for path, shown, data in jobs]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(functools.partial(_parse_job, lang=render.lang), jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
 def find_event_files(content_dir: Path) -> list[Path]:
     """Every ``.md`` file below ``content_dir``, skipping hidden and editor files, in a stable order."""
     return sorted(
@@ -276,8 +307,9 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
     cache = {} if cache is None else cache
     events: list[Event] = []
     problems: list[Problem] = []
-    read: list[str] = []
     paths = find_event_files(content_dir)
+    # First see which files changed: stat as a shortcut, then the bytes' hash.
+    pending: list[tuple[Path, tuple, str, bytes]] = []
     for path in paths:
         try:
             key = _stat_key(path)
@@ -286,22 +318,26 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
                 data = path.read_bytes()
                 digest = hashlib.blake2b(data, digest_size=16).hexdigest()
                 if cached is not None and cached[1] == digest:
-                    cached = cache[path] = (key, *cached[1:])  # touched but not changed: nothing to parse
+                    cache[path] = (key, *cached[1:])  # touched but not changed: nothing to parse
                 else:
-                    shown = display_path(path, root)  # resolving a path costs several system calls: only when read
-                    cached = cache[path] = (key, digest, *parse_event(data, path, shown, render))
-                    read.append(shown)
+                    pending.append((path, key, digest, data))
         except FileNotFoundError:
-            cache.pop(path, None)
-            continue  # deleted while we were reading: the watcher reports it and the next build drops it
+            cache.pop(path, None)  # deleted while we were reading: the watcher reports it and the next build drops it
         except OSError as exc:
             cache.pop(path, None)
             problems.append(Problem(display_path(path, root), 1, f"cannot read this file: {exc.strerror or exc}"))
-            continue
-        _, _, event, found = cached
-        problems.extend(found)
-        if event is not None:
-            events.append(event)
+    # Then parse what changed, on every core when there is enough of it.
+    jobs = [(path, display_path(path, root), data) for path, _, _, data in pending]
+    results = _parse_in_parallel(jobs, render) if len(jobs) >= PARALLEL_THRESHOLD else [parse_event(data, path, shown, render) for path, shown, data in jobs]
+    for (path, key, digest, _), (_, shown, _), result in zip(pending, jobs, results):
+        cache[path] = (key, digest, *result)
+    read = [shown for _, shown, _ in jobs]
+    for path in paths:
+        if path in cache:
+            _, _, event, found = cache[path]
+            problems.extend(found)
+            if event is not None:
+                events.append(event)
     for gone in cache.keys() - set(paths):
         del cache[gone]
     return ReadResult(events, problems, read)
