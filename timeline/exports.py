@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import html
 import io
 import json
@@ -99,6 +100,21 @@ def _all_day_span(event: Event) -> tuple[dt.date, dt.date]:
     return event.date.start.first_day(), last + dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=65536)
+def _vevent(event: Event, host: str, url: str) -> bytes:
+    """One event's VEVENT block, serialised by icalendar; kept, so a rebuild redoes only the events that changed."""
+    start, end = _all_day_span(event)
+    entry = icalendar.Event()
+    entry.add("uid", f"{event.anchor}@{host}")
+    entry.add("dtstamp", added_at(event))
+    entry.add("dtstart", start)
+    entry.add("dtend", end)
+    entry.add("summary", event.title)
+    entry.add("description", event.summary)
+    entry.add("url", url)
+    return entry.to_ical()
+
+
 def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
     """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first."""
     host = urlsplit(config.base_url).hostname or "localhost"
@@ -106,18 +122,9 @@ def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], b
     calendar.add("prodid", ICS_PRODID.format(lang=config.language.upper()))
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
-    for event in timeline.chronological:
-        start, end = _all_day_span(event)
-        entry = icalendar.Event()
-        entry.add("uid", f"{event.anchor}@{host}")
-        entry.add("dtstamp", added_at(event))
-        entry.add("dtstart", start)
-        entry.add("dtend", end)
-        entry.add("summary", event.title)
-        entry.add("description", event.summary)
-        entry.add("url", abs_url(event.url_path))
-        calendar.add_component(entry)
-    return calendar.to_ical()
+    head, end = calendar.to_ical().split(b"END:VCALENDAR")
+    events = b"".join(_vevent(event, host, abs_url(event.url_path)) for event in timeline.chronological)
+    return head + events + b"END:VCALENDAR" + end
 
 
 def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
