@@ -122,3 +122,11 @@ def test_parallel_parsing_gives_the_same_bytes_as_serial(site):
     result = subprocess.run([sys.executable, str(REPO / "build.py"), "--project", str(site), "build", "--no-cache", "--output", str(site / "parallel")], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert tree(site / "parallel") == serial
+
+
+def test_a_cache_from_other_generator_code_is_not_trusted(site, monkeypatch):
+    cached_build(site)
+    assert build_cache.load_cache(site).events
+    real_stamp = build_cache._stamp
+    monkeypatch.setattr(build_cache, "_stamp", lambda: {**real_stamp(), "source": "an edited generator"})
+    assert not build_cache.load_cache(site).events

@@ -849,3 +849,23 @@ def test_era_bands_link_only_to_eras_the_list_shows_and_overlaps_are_warned(make
     ids = set(index.xpath("//@id"))
     links = index.xpath("//svg//a[starts-with(@href, '#era-')]/@href")
     assert links == ["#era-premiere"] and all(link[1:] in ids for link in links)
+
+
+def test_a_large_timeline_gets_one_page_per_year(make_site, build_site_cli):
+    files = {f"content/202{y}-0{m}-01-e{y}{m}.md": event_text(title=f"É {y}{m}", date=f"202{y}-0{m}-01") for y in (3, 4) for m in (1, 2, 3)}
+    root = make_site(files, site_yaml=SITE_YAML + "index_limit: 4\n")
+    output = root / "out"
+    assert build_site_cli(root, "--output", output).status == 0
+    index = parse_html(output / "index.html")
+    assert event_entries(index) == []  # more events than index_limit: the index links to the years
+    assert index.xpath("//ul[@class='year-index']//a/@href") == ["/repo/2023/", "/repo/2024/"]
+    assert index.xpath(f"//nav[{has_class('year-nav')}]//a/@href") == ["/repo/2023/", "/repo/2024/"]
+    buckets = index.xpath("//svg//a[@class='bucket']/@href")
+    assert buckets[0] == "/repo/2023/#2023-e31" and len(buckets) == 6
+    year = parse_html(output / "2023" / "index.html")
+    assert [text_of(entry_title_link(e)) for e in event_entries(year)] == ["É 31", "É 32", "É 33"]
+    assert year.xpath("//nav[contains(@class, 'year-nav')]//a[@aria-current='page']/@href") == ["/repo/2023/"]
+    event = parse_html(output / "2024" / "e42" / "index.html")
+    assert event.xpath("//p[@class='back']/a/@href") == ["/repo/2024/#2024-e42"]
+    assert check_links(output, FIXTURE_BASE_URL) == []
+    assert (output / "2023" / "index.html").is_file() and f"{FIXTURE_BASE_URL}2024/" in sitemap_urls(output)

@@ -421,14 +421,18 @@ def test_every_page_is_valid_html_at_a_subpath_and_at_a_root(tmp_path):
     golden = tmp_path / "golden"
     shutil.copytree(REPO / "tests" / "golden" / "site", golden)
     shutil.copytree(REPO / "templates", golden / "templates")
+    paged = tmp_path / "paged"
+    shutil.copytree(golden, paged)
+    (paged / "site.yaml").write_text((paged / "site.yaml").read_text(encoding="utf-8") + "index_limit: 2\n", encoding="utf-8")
     builds = [
         ("--project", project, "build", "--output", tmp_path / "subpath", "--base-url", "https://user.github.io/repo/"),
         ("--project", project, "build", "--output", tmp_path / "root", "--base-url", "https://timeline.example.org/"),
         ("--project", golden, "build", "--output", tmp_path / "golden-out", "--drafts"),  # ranges, approximate dates, a draft
+        ("--project", paged, "build", "--output", tmp_path / "paged-out"),  # one page per year
     ]
     for arguments in builds:
         assert run_cli(*arguments).status == 0
-    pages = sorted(p for folder in ("subpath", "root", "golden-out") for p in (tmp_path / folder).rglob("*.html"))
+    pages = sorted(p for folder in ("subpath", "root", "golden-out", "paged-out") for p in (tmp_path / folder).rglob("*.html"))
     assert len(pages) > 30
     assert validate(pages) == []
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .config import Era
+from .dates import PartialDate
 from .content import Event
 from .model import Timeline
 
@@ -40,6 +41,18 @@ class Band:
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """A month of a large timeline: one bar, as tall as the month is busy, linking to its first event."""
+
+    first: Event
+    month: PartialDate
+    count: int
+    x: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
 class Axis:
     """Everything the template draws."""
 
@@ -50,6 +63,7 @@ class Axis:
     bands: tuple[Band, ...]
     marks: tuple[Mark, ...]
     legend: tuple[tuple[str, str], ...]  # (tag name, colour)
+    buckets: tuple[Bucket, ...] = ()  # instead of marks, on a timeline too large for one mark per event
 
 
 def tag_colours(timeline: Timeline) -> dict[str, str]:
@@ -57,8 +71,8 @@ def tag_colours(timeline: Timeline) -> dict[str, str]:
     return {group.tag.slug: PALETTE[index % len(PALETTE)] for index, group in enumerate(timeline.tags)}
 
 
-def layout(timeline: Timeline, eras: tuple[Era, ...]) -> Axis | None:
-    """Place years, eras and events to scale; None for a timeline with no events."""
+def layout(timeline: Timeline, eras: tuple[Era, ...], aggregate: bool = False) -> Axis | None:
+    """Place years, eras and events to scale (or months, with ``aggregate``); None for a timeline with no events."""
     events = timeline.chronological
     if not events:
         return None
@@ -80,6 +94,8 @@ def layout(timeline: Timeline, eras: tuple[Era, ...]) -> Axis | None:
         for era in eras
         if era.start.first_day() < stop and (era.end is None or era.end.last_day() >= start)
     )
+    if aggregate:
+        return Axis(WIDTH, HEIGHT, AXIS_Y, ticks, bands, (), (), _buckets(events, x))
     colours = tag_colours(timeline)
     marks, taken = [], {row: -100.0 for row in ROWS}
     for event in events:
@@ -91,3 +107,16 @@ def layout(timeline: Timeline, eras: tuple[Era, ...]) -> Axis | None:
         marks.append(Mark(event, left, row, width, colour))
     legend = tuple((group.tag.name, colours[group.tag.slug]) for group in timeline.tags if any(e.tags and e.tags[0].slug == group.tag.slug for e in events))
     return Axis(WIDTH, HEIGHT, AXIS_Y, ticks, bands, tuple(marks), legend)
+
+
+def _buckets(events: tuple[Event, ...], x) -> tuple[Bucket, ...]:
+    months: dict[tuple[int, int], list[Event]] = {}
+    for event in events:
+        months.setdefault((event.date.start.year, event.date.start.month or 1), []).append(event)
+    busiest = max(len(group) for group in months.values())
+    buckets = []
+    for (year, month), group in sorted(months.items()):
+        start = dt.date(year, month, 1)
+        stop = dt.date(year + (month == 12), month % 12 + 1, 1)
+        buckets.append(Bucket(group[0], PartialDate(year, month), len(group), x(start), max(round(x(stop) - x(start), 1), 2.0), round(6 + 60 * len(group) / busiest, 1)))
+    return tuple(buckets)

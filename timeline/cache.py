@@ -27,8 +27,12 @@ def cache_file(root: Path) -> Path:
 
 
 def _stamp() -> dict:
-    # Rendered pages depend on the generator's code, and pickles on Python's version.
-    return {"generator": __version__, "python": sys.version_info[:2]}
+    # Rendered pages depend on the generator's code (its version, and its source, for a copy being edited)
+    # and pickles on Python's version.
+    source = hashlib.blake2b(digest_size=16)
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        source.update(module.name.encode() + b"\0" + module.read_bytes())
+    return {"generator": __version__, "source": source.hexdigest(), "python": sys.version_info[:2]}
 
 
 def load_cache(root: Path) -> BuildCache:

@@ -16,7 +16,8 @@ from .problems import Problem, control_character_problems, decode_utf8
 from .yamlfields import MappingReader, as_mapping, compose
 
 SORT_ORDERS = ("oldest-first", "newest-first")
-KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain", "feed_limit", "tags", "eras")
+KNOWN_KEYS = ("title", "description", "base_url", "language", "author", "sort", "domain", "feed_limit", "tags", "eras", "index_limit")
+DEFAULT_INDEX_LIMIT = 300
 ERA_KEYS = ("name", "start", "end", "colour")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 DEFAULT_ERA_COLOURS = ("#dbe7f7", "#f7e3cf", "#e3f1de", "#efdcf2", "#f6f0c8")
@@ -57,6 +58,7 @@ class SiteConfig:
     feed_limit: int = DEFAULT_FEED_LIMIT
     tags: tuple[str, ...] | None = None  # when declared, the only tags events may use
     eras: tuple[Era, ...] = ()
+    index_limit: int = DEFAULT_INDEX_LIMIT  # above this many events, the index links to one page per year
 
     @property
     def base_path(self) -> str:
@@ -75,6 +77,16 @@ def normalise_base_url(value: str) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         return None
     return value.strip() if value.strip().endswith("/") else value.strip() + "/"
+
+
+def _whole_number(fields: MappingReader, key: str, default: int) -> int:
+    raw = fields.text(key)
+    if raw is None:
+        return default
+    if raw.isascii() and raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    fields.error(fields.entries[key][1], f"'{key}' must be a whole number above 0, got {raw!r}")
+    return default
 
 
 def _read_eras(fields: MappingReader) -> tuple[Era, ...]:
@@ -148,19 +160,15 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     if domain is not None and not _DOMAIN.fullmatch(domain.lower()):
         fields.error(fields.entries["domain"][1], f"'domain' must be a bare host name such as timeline.example.org (no scheme, no path), got {domain!r}")
     author = fields.text("author") or ""
-    feed_limit = DEFAULT_FEED_LIMIT
-    if (raw_limit := fields.text("feed_limit")) is not None:
-        if raw_limit.isascii() and raw_limit.isdigit() and int(raw_limit) > 0:
-            feed_limit = int(raw_limit)
-        else:
-            fields.error(fields.entries["feed_limit"][1], f"'feed_limit' must be a whole number above 0, got {raw_limit!r}")
+    feed_limit = _whole_number(fields, "feed_limit", DEFAULT_FEED_LIMIT)
+    index_limit = _whole_number(fields, "index_limit", DEFAULT_INDEX_LIMIT)
     tags = tuple(name for name, _ in fields.text_list("tags")) if "tags" in fields.entries else None
     eras = _read_eras(fields)
 
     if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
         return None, problems
     assert title is not None and description is not None and url is not None
-    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags, eras)
+    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags, eras, index_limit)
     if config.domain and urlsplit(config.base_url).hostname != config.domain:
         fields.error(fields.entries["domain"][0], f"'domain' {config.domain} differs from the host of base_url ({config.base_url}); links will point to the wrong host", warning=True)
     return config, problems

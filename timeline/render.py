@@ -14,10 +14,11 @@ from .exports import events_csv, ics, json_feed, timelinejs_json
 from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
 from .content import Event
+from .dates import EventDate
 from .markup import resolve_references
 from . import structured_data
 from .axis import layout
-from .model import TagGroup, Timeline, group_by_era, group_by_year
+from .model import TagGroup, Timeline, YearGroup, group_by_era, group_by_year
 from .problems import Problem, decode_utf8, display_path
 
 STATIC_DIR = "static"
@@ -52,6 +53,7 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
         count_label=lambda n: count_label(n, lang),
         language_name=lambda code: language_name(code, lang),
         group_by_year=group_by_year,
+        month_label=lambda point: format_event_date(EventDate(point), lang),
     )
     env.globals.update(t=STRINGS[lang], lang=lang, og_locale=OG_LOCALES[lang])
     return env
@@ -67,6 +69,10 @@ def dependency_key(value: Any) -> Any:
         return tuple(e.fingerprint for e in value.events)
     if isinstance(value, TagGroup):
         return (value.tag, tuple(e.fingerprint for e in value.events))
+    if isinstance(value, YearGroup):
+        return (value.year, tuple(e.fingerprint for e in value.events))
+    if isinstance(value, (bool, int)):
+        return value
     if isinstance(value, (list, tuple)):
         return tuple(dependency_key(v) for v in value)
     raise TypeError(f"no dependency key for {type(value).__name__}")
@@ -77,15 +83,21 @@ def page_key(page: Page) -> tuple:
     return (page.template, tuple((name, dependency_key(value)) for name, value in sorted(page.context.items())))
 
 
-def list_pages(timeline: Timeline, urls: dict[str, str]) -> list[Page]:
+def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int) -> list[Page]:
     """Every templated page of the site, in a fixed order; a page sees only what its context gives it.
 
-    ``urls`` maps project paths to URLs, to resolve the links in event bodies.
+    ``urls`` maps project paths to URLs, to resolve the links in event bodies. Above ``index_limit`` events the
+    index links to one page per year instead of listing every event.
     """
-    pages = [Page("index.html", "index.html", {"timeline": timeline}), Page("tags/index.html", "tags.html", {"timeline": timeline}), Page("404.html", "404.html")]
+    paged = len(timeline.events) > index_limit
+    pages = [Page("index.html", "index.html", {"timeline": timeline, "paged": paged}), Page("tags/index.html", "tags.html", {"timeline": timeline}), Page("404.html", "404.html")]
+    if paged:
+        years = tuple(group.year for group in timeline.years)
+        for group in timeline.years:
+            pages.append(Page(f"{group.year:04d}/index.html", "year.html", {"group": group, "years": years}))
     for previous, event, following in timeline.with_neighbours():
         body = resolve_references(event.body_html, urls) if event.references else event.body_html
-        pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following}))
+        pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following, "paged": paged}))
     for group in timeline.tags:
         pages.append(Page(f"tags/{group.tag.slug}/index.html", "tag.html", {"group": group}))
     return pages
@@ -205,8 +217,8 @@ def render_site(
     def abs_url(path: str = "") -> str:
         return config.base_url + path
 
-    env.globals.update(site=config, url=url, abs_url=abs_url, axis_layout=lambda tl: layout(tl, config.eras), group_by_era=lambda events: group_by_era(events, config.eras))
-    env.globals.update(event_jsonld=lambda event: structured_data.news_article(event, config, abs_url), index_jsonld=lambda tl: structured_data.item_list(tl, config, abs_url))
+    env.globals.update(site=config, url=url, abs_url=abs_url, axis_layout=lambda tl, paged=False: layout(tl, config.eras, paged), group_by_era=lambda events: group_by_era(events, config.eras))
+    env.globals.update(event_jsonld=lambda event: structured_data.news_article(event, config, abs_url), index_jsonld=lambda tl, paged=False: structured_data.item_list(tl, config, abs_url, paged))
     # Where each event and each file beside an entry lives, to resolve the bodies' links.
     files_shown = {ref.target for event in timeline.events for ref in event.references if ref.kind == "file"}
     paths = {event.path: event.url_path for event in timeline.events} | {target: media_name(target) for target in files_shown}
@@ -238,7 +250,7 @@ def render_site(
             cache[page.path] = (key, files[page.path])
             rendered += 1
 
-    render_pages(list_pages(timeline, local_urls))
+    render_pages(list_pages(timeline, local_urls, config.index_limit))
     # The sitemap lists the pages just rendered, so it comes after them.
     sitemap_urls = [abs_url(Page(p, "").url_path) for p in files if p.endswith(".html") and p != "404.html"]
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])

@@ -37,8 +37,11 @@ def news_article(event: Event, config: SiteConfig, abs_url: Callable[[str], str]
     return data
 
 
-def item_list(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str]) -> dict:
-    """The index as a schema.org ItemList of the event pages, in the order shown."""
+def item_list(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], paged: bool = False) -> dict:
+    """The index as a schema.org ItemList of the event pages in the order shown (of the year pages, when paged)."""
+    if paged:
+        elements = [{"@type": "ListItem", "position": position, "url": abs_url(f"{group.year:04d}/"), "name": str(group.year)} for position, group in enumerate(timeline.years, start=1)]
+        return {"@context": "https://schema.org", "@type": "ItemList", "name": config.title, "url": abs_url(""), "numberOfItems": len(elements), "itemListElement": elements}
     return {
         "@context": "https://schema.org",
         "@type": "ItemList",
