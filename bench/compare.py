@@ -101,7 +101,8 @@ def measure(size: int, runs: int, browser: bool) -> dict[str, float | str]:
 
             with sync_playwright() as playwright:
                 chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                figures["reload"] = statistics.median(reload_times(chromium, corpus, event, runs)) / 1000
+                year = re.search(r"^date: (\d{4})", original, re.M)[1]
+                figures["reload"] = statistics.median(reload_times(chromium, corpus, event, runs, f"{year}/")) / 1000
                 chromium.close()
         return figures
 
