@@ -87,14 +87,19 @@ def build_site_cli():
     return build
 
 
-def require_chromium() -> None:
-    """Skip when Debian's Chromium is missing, except where CI=true: there it is a failure."""
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+def require_tool(present: bool, what: str) -> None:
+    """Skip when a test tool is missing, except where CI=true: there it is a failure."""
+    if present:
         return
-    message = f"{CHROMIUM} is missing; run `make test`, which installs Chromium"
-    if os.environ.get("CI") != "true":  # outside CI only: in CI a missing browser is a failure
-        pytest.skip(message)  # never where CI=true: there a missing browser fails below
+    message = f"{what} is missing; run `make test`, which installs it"
+    if os.environ.get("CI") != "true":  # outside CI only: in CI a missing tool is a failure
+        pytest.skip(message)  # never where CI=true: there a missing tool fails below
     pytest.fail(message)
+
+
+def require_chromium() -> None:
+    """Debian's Chromium, for the browser tests."""
+    require_tool(CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK), f"Chromium ({CHROMIUM})")
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from conftest import REPO, copy_real_site, run_cli
+from conftest import REPO, copy_real_site, require_tool, run_cli
 
 # Browser defaults that the site's stylesheet overrides.
 EVENTS = len(list((REPO / "content").glob("*.md")))
@@ -261,11 +261,7 @@ fetch("timeline.json").then(r => r.json()).then(data => {
 
 
 def test_timeline_json_loads_in_timelinejs_unchanged(tmp_path, browser):
-    if not (TIMELINEJS / "js" / "timeline.js").is_file():
-        message = f"TimelineJS is missing ({TIMELINEJS}); run `make test`, which installs it"
-        if os.environ.get("CI") != "true":  # outside CI only: in CI a missing tool is a failure
-            pytest.skip(message)  # never where CI=true: there a missing tool fails below
-        pytest.fail(message)
+    require_tool((TIMELINEJS / "js" / "timeline.js").is_file(), f"TimelineJS ({TIMELINEJS})")
     project = copy_real_site(tmp_path / "project")
     assert run_cli("--project", project, "build", "--output", tmp_path / "out").status == 0
     web = tmp_path / "web"

@@ -23,7 +23,7 @@ import lxml.html
 import pytest
 import yaml
 
-from conftest import REPO, copy_real_site, event_text, run_cli
+from conftest import REPO, copy_real_site, event_text, require_tool, run_cli
 
 NODE_TOOLS = Path(os.environ.get("TEST_NODE_MODULES", REPO / ".venv" / "node" / "node_modules"))
 VNU_JAR = NODE_TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -31,13 +31,8 @@ WORKFLOW = REPO / ".github" / "workflows" / "pages.yml"
 
 
 def require(path: Path, what: str) -> None:
-    """Skip when a test tool is missing, except where CI=true: there it is a failure."""
-    if path.exists() and shutil.which("node") and shutil.which("java"):
-        return
-    message = f"{what} is missing ({path}); run `make test`, which installs it"
-    if os.environ.get("CI") != "true":  # outside CI only: in CI a missing tool is a failure
-        pytest.skip(message)  # never where CI=true: there a missing tool fails below
-    pytest.fail(message)
+    """A tool from the npm registry, and Node.js and Java to run it."""
+    require_tool(path.exists() and bool(shutil.which("node")) and bool(shutil.which("java")), f"{what} ({path})")
 
 
 def actionlint(*files: Path) -> subprocess.CompletedProcess:
