@@ -201,10 +201,20 @@ def test_timelinejs_eras_from_site_yaml(make_site):
     ]
 
 
-def test_timelinejs_output_is_pretty_utf8(inputs):
+def test_timelinejs_output_is_one_line_of_utf8_json_as_json_dumps_writes_it(inputs):
     raw = timelinejs_json(*inputs.args())
     assert "décembre".encode() in raw and b"\\u00e9" not in raw
-    assert raw.startswith(b'{\n  "title": {')
+    # Assembled from per-event pieces, yet exactly what json.dumps writes for the whole document.
+    assert raw == (json.dumps(json.loads(raw), ensure_ascii=False) + "\n").encode()
+    assert raw.count(b"\n") == 1 and raw.startswith(b'{"title": {')
+
+
+def test_export_pieces_kept_between_builds_give_the_same_bytes(inputs):
+    memo: dict = {}
+    made = {make.__name__: make(*inputs.args(), memo) for make in (timelinejs_json, ics, events_csv)}
+    assert set(memo) == {"timelinejs", "ics", "csv"} and all(len(pieces) == 6 for pieces in memo.values())
+    for make in (timelinejs_json, ics, events_csv):
+        assert make(*inputs.args(), memo) == made[make.__name__] == make(*inputs.args())
 
 
 def test_timelinejs_in_english(make_site):

@@ -1,73 +1,133 @@
 """The persistent build cache: what a build keeps in ``.timeline-cache/`` so the next one redoes only what changed.
 
-The file is checked before it is used: a wrong magic number, checksum, generator version or Python version,
-or anything that fails to load, means the cache is ignored and rebuilt, never trusted. Deleting the folder is
+Parsed events live in shard files by path, so an edit rewrites one small shard, not every event; everything
+else (page keys, file stamps, assets) lives in one file. Every file is checked before it is used: a wrong magic
+number, checksum, generator version or Python version, or anything that fails to load, means that file is
+ignored and its contents rebuilt, never trusted. Each entry is also checked against the files it stands for
+(stat, content hash, page key), so files from different builds never mix wrongly. Deleting the folder is
 always safe.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
-import sys
+import zlib
 from pathlib import Path
 
-from . import __version__
+from .render import CompiledTemplates
 from .site import BuildCache
+from .uptodate import generator_stamp
 
 CACHE_DIR = ".timeline-cache"
-_MAGIC = b"TLCACHE1"
+_MAGIC = b"TLCACHE2"
 _DIGEST = 32
+SHARDS = 32
 
 
 def cache_file(root: Path) -> Path:
-    """Where a project's build cache lives."""
+    """Where a project's build cache keeps everything but the parsed events."""
     return root / CACHE_DIR / "build.pickle"
 
 
+def shard_file(root: Path, shard: int) -> Path:
+    """Where one shard of the parsed events lives."""
+    return root / CACHE_DIR / f"events-{shard:02d}.pickle"
+
+
+def shard_of(path: str) -> int:
+    """The shard an event file's entry goes to; stable across runs, unlike hash()."""
+    return zlib.crc32(path.encode("utf-8", "surrogateescape")) % SHARDS
+
+
 def _stamp() -> dict:
-    # Rendered pages depend on the generator's code (its version, and its source, for a copy being edited)
-    # and pickles on Python's version.
-    source = hashlib.blake2b(digest_size=16)
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        source.update(module.name.encode() + b"\0" + module.read_bytes())
-    return {"generator": __version__, "source": source.hexdigest(), "python": sys.version_info[:2]}
+    # Rendered pages depend on the generator's code and pickles on Python's version.
+    return generator_stamp()
+
+
+def _unpack(path: Path, stamp: dict) -> dict | None:
+    """A cache file's contents, or None when it is missing, damaged or from other code."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    magic, digest, payload = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST :]
+    if magic != _MAGIC or hashlib.blake2b(payload, digest_size=_DIGEST).digest() != digest:
+        return None
+    gc.disable()  # unpickling makes many objects at once: the collector would walk them again and again
+    try:
+        saved = pickle.loads(payload)  # noqa: S301 - our own file, checksummed, in the project folder
+        return saved if isinstance(saved, dict) and saved.get("stamp") == stamp else None
+    except Exception:  # noqa: BLE001 - any failure to load means the file is not used, never a failed build
+        return None
+    finally:
+        gc.enable()
+
+
+def _shard_signature(events: dict) -> tuple:
+    return tuple(sorted((path, entry[0], entry[1]) for path, entry in events.items()))
+
+
+def _empty(root: Path) -> BuildCache:
+    cache = BuildCache()
+    cache.environment["compiled"] = CompiledTemplates(root / CACHE_DIR / "templates")
+    return cache
 
 
 def load_cache(root: Path) -> BuildCache:
     """The cache the last build left, or an empty one when there is none or it cannot be trusted."""
+    stamp = _stamp()
+    saved = _unpack(cache_file(root), stamp)
+    if saved is None:
+        return _empty(root)
     try:
-        data = cache_file(root).read_bytes()
-    except OSError:
-        return BuildCache()
-    magic, digest, payload = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST :]
-    if magic != _MAGIC or hashlib.blake2b(payload, digest_size=_DIGEST).digest() != digest:
-        return BuildCache()
-    try:
-        saved = pickle.loads(payload)  # noqa: S301 - our own file, checksummed, in the project folder
-        if saved["stamp"] != _stamp():
-            return BuildCache()
-        cache = BuildCache(events=saved["events"], pages=saved["pages"], static=saved["static"])
-        cache.environment["state"] = saved["state"]
+        cache = BuildCache(pages=saved["pages"], static=saved["static"], written=saved["written"], fragments=saved["fragments"])
+        cache.environment.update(state=saved["state"], references=saved["references"], compiled=CompiledTemplates(root / CACHE_DIR / "templates"))
         cache.markdown.lang = saved["lang"]
-        return cache
-    except Exception:  # noqa: BLE001 - any failure to load means the cache is not used, never a failed build
-        return BuildCache()
+    except (KeyError, TypeError, AttributeError):
+        return _empty(root)
+    for shard in range(SHARDS):
+        part = _unpack(shard_file(root, shard), stamp)
+        events = part.get("events") if part else None
+        if isinstance(events, dict):
+            cache.events.update(events)
+            cache.saved_shards[shard] = _shard_signature(events)
+    return cache
+
+
+def _write_atomically(target: Path, payload: bytes) -> None:
+    staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    try:
+        staging.write_bytes(_MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload)
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 def save_cache(root: Path, cache: BuildCache) -> None:
-    """Keep the cache for the next build, written atomically; a failure to write only costs speed."""
+    """Keep the cache for the next build, each file written atomically; a failure to write only costs speed."""
+    stamp = _stamp()
+    # A page's bytes stay in the output folder only: the cache keeps what they were made from, and the stamp
+    # of the file written, which is enough to know it need not be rendered again (see site.build_site).
+    pages = {name: (key, None) for name, (key, _) in cache.pages.items()}
     saved = {
-        "stamp": _stamp(), "events": cache.events, "pages": cache.pages, "static": cache.static,
-        "state": cache.environment.get("state"), "lang": cache.markdown.lang,
+        "stamp": stamp, "pages": pages, "static": cache.static, "written": cache.written, "fragments": cache.fragments,
+        "state": cache.environment.get("state"), "references": cache.environment.get("references", {}), "lang": cache.markdown.lang,
     }
-    payload = pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL)
-    target = cache_file(root)
-    staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    shards: dict[int, dict] = {shard: {} for shard in range(SHARDS)}
+    for path, entry in cache.events.items():
+        shards[shard_of(path)][path] = entry
     try:
-        target.parent.mkdir(exist_ok=True)
-        staging.write_bytes(_MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload)
-        os.replace(staging, target)
+        cache_file(root).parent.mkdir(exist_ok=True)
+        for shard, events in shards.items():
+            signature = _shard_signature(events)
+            if cache.saved_shards.get(shard) != signature:
+                _write_atomically(shard_file(root, shard), pickle.dumps({"stamp": stamp, "events": events}, protocol=pickle.HIGHEST_PROTOCOL))
+                cache.saved_shards[shard] = signature
+        _write_atomically(cache_file(root), pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+        if compiled := cache.environment.get("compiled"):
+            compiled.save()
     except OSError:
-        staging.unlink(missing_ok=True)
+        pass

@@ -83,7 +83,7 @@ class Event:
         """The line of a front-matter key, or 1."""
         return dict(self.key_lines).get(key, 1)
 
-    @property
+    @functools.cached_property  # asked for tens of thousands of times by a large build
     def url_path(self) -> str:
         """The event page's path below the site root: ``2023/ai-alliance/``."""
         return f"{self.date.year:04d}/{self.slug}/"
@@ -275,10 +275,22 @@ def _parse_in_parallel(jobs: list[tuple[Path, str, bytes]], render) -> list[tupl
 
 def find_event_files(content_dir: Path) -> list[Path]:
     """Every ``.md`` file below ``content_dir``, skipping hidden and editor files, in a stable order."""
-    return sorted(
-        p for p in content_dir.rglob("*.md")
-        if p.is_file() and not any(part.startswith((".", "_")) for part in p.relative_to(content_dir).parts)
-    )
+    return [Path(p) for p in _event_file_names(str(content_dir))]
+
+
+def _event_file_names(content_dir: str) -> list[str]:
+    # os.scandir, not Path.rglob: a large timeline has thousands of files, and this runs on every rebuild.
+    found, folders = [], [content_dir]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith((".", "_")):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.endswith(".md") and entry.is_file():
+                    found.append(entry.path)
+    return sorted(found, key=lambda p: p.split(os.sep))
 
 
 @dataclass(frozen=True)
@@ -288,46 +300,52 @@ class ReadResult:
     events: list[Event]
     problems: list[Problem]
     read: list[str]
+    cache_updates: int = 0  # cache entries refreshed (file touched, same bytes) or dropped (file gone), no parse
 
 
-def _stat_key(path: Path) -> tuple[int, int, int]:
-    stat = path.stat()
+def _stat_key(path: str) -> tuple[int, int, int]:
+    stat = os.stat(path)
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], cache: dict | None = None, force: frozenset[Path] = frozenset()) -> ReadResult:
     """Read and validate every event file, collecting all problems.
 
-    With a ``cache`` (path → previous result), a file is parsed again only when its bytes changed: a file
-    whose size, mtime and inode are unchanged is not even read, unless it is in ``force`` (the watcher saw it
-    change, which a coarse mtime might hide); a file read again with the same content hash is not re-parsed.
+    With a ``cache`` (path string → previous result), a file is parsed again only when its bytes changed: a
+    file whose size, mtime and inode are unchanged is not even read, unless it is in ``force`` (the watcher saw
+    it change, which a coarse mtime might hide); a file read again with the same content hash is not re-parsed.
     """
     if not content_dir.is_dir():
         return ReadResult([], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")], [])
     cache = {} if cache is None else cache
     events: list[Event] = []
     problems: list[Problem] = []
-    paths = find_event_files(content_dir)
+    # Plain strings, not Paths, until a file needs parsing: most files of a rebuild are only stat'ed.
+    paths = _event_file_names(str(content_dir))
+    forced = {str(path) for path in force}
+    pending: list[tuple[str, tuple, str, bytes]] = []
+    refreshed = 0
     # First see which files changed: stat as a shortcut, then the bytes' hash.
-    pending: list[tuple[Path, tuple, str, bytes]] = []
     for path in paths:
         try:
             key = _stat_key(path)
             cached = cache.get(path)
-            if cached is None or cached[0] != key or path in force:
-                data = path.read_bytes()
+            if cached is None or cached[0] != key or path in forced:
+                with open(path, "rb") as file:
+                    data = file.read()
                 digest = hashlib.blake2b(data, digest_size=16).hexdigest()
                 if cached is not None and cached[1] == digest:
                     cache[path] = (key, *cached[1:])  # touched but not changed: nothing to parse
+                    refreshed += 1
                 else:
                     pending.append((path, key, digest, data))
         except FileNotFoundError:
             cache.pop(path, None)  # deleted while we were reading: the watcher reports it and the next build drops it
         except OSError as exc:
             cache.pop(path, None)
-            problems.append(Problem(display_path(path, root), 1, f"cannot read this file: {exc.strerror or exc}"))
+            problems.append(Problem(display_path(Path(path), root), 1, f"cannot read this file: {exc.strerror or exc}"))
     # Then parse what changed, on every core when there is enough of it.
-    jobs = [(path, display_path(path, root), data) for path, _, _, data in pending]
+    jobs = [(Path(path), display_path(Path(path), root), data) for path, _, _, data in pending]
     results = _parse_in_parallel(jobs, render) if len(jobs) >= PARALLEL_THRESHOLD else [parse_event(data, path, shown, render) for path, shown, data in jobs]
     for (path, key, digest, _), (_, shown, _), result in zip(pending, jobs, results):
         cache[path] = (key, digest, *result)
@@ -338,6 +356,7 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
             problems.extend(found)
             if event is not None:
                 events.append(event)
-    for gone in cache.keys() - set(paths):
-        del cache[gone]
-    return ReadResult(events, problems, read)
+    gone = cache.keys() - set(paths)
+    for path in gone:
+        del cache[path]
+    return ReadResult(events, problems, read, refreshed + len(gone))

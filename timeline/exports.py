@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import html
 import io
 import json
@@ -17,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import icalendar
 
 from .config import SiteConfig
 from .content import Event
@@ -68,11 +66,26 @@ def _era_json(era: Any, timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
-    """The timeline as a TimelineJS3 JSON document, events oldest first."""
+def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], key: Callable[[Event], Any], make: Callable[[Event], Any]) -> list:
+    """Each event's piece of an export, in order; ``memo[kind]`` keeps them between builds, only those used.
+
+    A rebuild then makes the pieces of the events that changed only: ``key`` must cover all a piece shows.
+    """
+    kept = {} if memo is None else memo.get(kind, {})
+    pieces = {}
+    for event in events:
+        found = key(event)
+        pieces[found] = kept[found] if found in kept else make(event)
+    if memo is not None:
+        memo[kind] = pieces
+    return list(pieces.values())
+
+
+def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None) -> bytes:
+    """The timeline as a TimelineJS3 JSON document, events oldest first, on one line (see ``event_pieces``)."""
     read_more = STRINGS[config.language]["read_more"]
-    events = []
-    for event in timeline.chronological:
+
+    def slide_json(event: Event) -> str:
         url = html.escape(abs_url(event.url_path))
         slide: dict[str, Any] = {"start_date": _timelinejs_date(event.date.start)}
         if event.date.end is not None:
@@ -85,13 +98,14 @@ def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[s
         if event.tags:
             slide["group"] = event.tags[0].name
         slide["unique_id"] = event.anchor
-        events.append(slide)
-    document = {
-        "title": {"text": {"headline": html.escape(config.title, quote=False), "text": f"<p>{html.escape(config.description, quote=False)}</p>"}},
-        "events": events,
-        "eras": [_era_json(era, timeline) for era in getattr(config, "eras", ())],
-    }
-    return _json_bytes(document)
+        return json.dumps(slide, ensure_ascii=False)
+
+    slides = event_pieces(memo, "timelinejs", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), slide_json)
+    title = {"text": {"headline": html.escape(config.title, quote=False), "text": f"<p>{html.escape(config.description, quote=False)}</p>"}}
+    eras = [_era_json(era, timeline) for era in getattr(config, "eras", ())]
+    # What json.dumps({"title": …, "events": […], "eras": […]}) writes, the events' part kept from the last build.
+    document = f'{{"title": {json.dumps(title, ensure_ascii=False)}, "events": [{", ".join(slides)}], "eras": {json.dumps(eras, ensure_ascii=False)}}}\n'
+    return document.encode("utf-8")
 
 
 def _all_day_span(event: Event) -> tuple[dt.date, dt.date]:
@@ -100,9 +114,10 @@ def _all_day_span(event: Event) -> tuple[dt.date, dt.date]:
     return event.date.start.first_day(), last + dt.timedelta(days=1)
 
 
-@functools.lru_cache(maxsize=65536)
 def _vevent(event: Event, host: str, url: str) -> bytes:
-    """One event's VEVENT block, serialised by icalendar; kept, so a rebuild redoes only the events that changed."""
+    """One event's VEVENT block, serialised by icalendar."""
+    import icalendar  # loaded only when a block must be made: most rebuilds keep them all
+
     start, end = _all_day_span(event)
     entry = icalendar.Event()
     entry.add("uid", f"{event.anchor}@{host}")
@@ -115,16 +130,21 @@ def _vevent(event: Event, host: str, url: str) -> bytes:
     return entry.to_ical()
 
 
-def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
-    """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first."""
+def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None) -> bytes:
+    """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first.
+
+    Each event's block is kept in ``memo`` (see ``event_pieces``): icalendar is slow to serialise.
+    """
     host = urlsplit(config.base_url).hostname or "localhost"
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", ICS_PRODID.format(lang=config.language.upper()))
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
     head, end = calendar.to_ical().split(b"END:VCALENDAR")
-    events = b"".join(_vevent(event, host, abs_url(event.url_path)) for event in timeline.chronological)
-    return head + events + b"END:VCALENDAR" + end
+    blocks = event_pieces(memo, "ics", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), lambda e: _vevent(e, host, abs_url(e.url_path)))
+    return head + b"".join(blocks) + b"END:VCALENDAR" + end
 
 
 def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
@@ -156,13 +176,17 @@ def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], s
     return _json_bytes(feed)
 
 
-def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
-    """The events as CSV rows with a header, oldest first."""
+def _csv_row(cells: tuple[str, ...]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for event in timeline.chronological:
-        writer.writerow(tuple(spreadsheet_safe(cell) for cell in (
+    csv.writer(out).writerow(cells)
+    return out.getvalue()
+
+
+def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None) -> bytes:
+    """The events as CSV rows with a header, oldest first (each row kept in ``memo``, see ``event_pieces``)."""
+
+    def row(event: Event) -> str:
+        return _csv_row(tuple(spreadsheet_safe(cell) for cell in (
             event.slug,
             event.date.iso(),
             event.date.precision,
@@ -173,4 +197,6 @@ def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
             abs_url(event.url_path),
             "; ".join(f"{source.publisher} — {source.title}" for source in event.sources),
         )))
-    return out.getvalue().encode("utf-8")
+
+    rows = event_pieces(memo, "csv", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), row)
+    return (_csv_row(CSV_COLUMNS) + "".join(rows)).encode("utf-8")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from feedgen.feed import FeedGenerator
 
 from . import __version__
 from .config import SiteConfig
@@ -28,6 +27,8 @@ def feed_entries(timeline: Timeline, config: SiteConfig) -> list[Event]:
 def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable, body: Callable[[Event], str]) -> bytes:
     """Render ``feed.xml``: the ``feed_limit`` latest additions, latest first."""
     entries = feed_entries(timeline, config)
+    from feedgen.feed import FeedGenerator  # with lxml, loaded only when the feed is made again
+
     feed = FeedGenerator()
     feed.id(abs_url(""))
     feed.title(config.title)

@@ -100,7 +100,13 @@ def _day(point: PartialDate, lang: str) -> str:
 
 def _month_name(point: PartialDate, lang: str) -> str:
     assert point.month is not None
-    return format_date(dt.date(point.year, point.month, 1), "MMMM", locale=lang)
+    return _month_names(lang, "MMMM")[point.month]
+
+
+@functools.lru_cache(maxsize=None)
+def _month_names(lang: str, pattern: str) -> dict[int, str]:
+    # Babel formats a date slowly (a pattern, a locale lookup): ask it once per month, not once per event.
+    return {month: format_date(dt.date(2000, month, 1), pattern, locale=lang) for month in range(1, 13)}
 
 
 def format_point(point: PartialDate, lang: str) -> str:
@@ -108,7 +114,7 @@ def format_point(point: PartialDate, lang: str) -> str:
     if point.precision == "year":
         return str(point.year)
     if point.precision == "month":
-        return format_date(dt.date(point.year, point.month or 1, 1), "LLLL y", locale=lang)
+        return f"{_month_names(lang, 'LLLL')[point.month or 1]} {point.year}"  # Babel's "LLLL y"
     return f"{_day(point, lang)} {_month_name(point, lang)} {point.year}"
 
 

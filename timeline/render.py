@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from .config import SiteConfig
 from .exports import events_csv, ics, json_feed, timelinejs_json
 from .feed import build_feed
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
-from .content import Event
+from .content import Event, Tag
 from .dates import EventDate
 from .markup import resolve_references
 from . import structured_data
 from .axis import layout
 from .model import TagGroup, Timeline, YearGroup, group_by_era, group_by_year
 from .problems import Problem, decode_utf8, display_path
+from .write import IN_PLACE, InPlace
 
 STATIC_DIR = "static"
 TEMPLATE_EXTENSIONS = ("html", "xml", "txt")
@@ -39,10 +45,49 @@ class Page:
         return self.path.removesuffix("index.html")
 
 
-def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
-    """A Jinja environment that escapes everything, fails on any undefined name, and knows our filters."""
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled by earlier builds, read from a folder; new ones wait in memory for ``save``.
+
+    Jinja names each by template and file and checks it against the template's source before use. Nothing
+    is written while building, so a failed build leaves the folder as it was.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pending: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill ``bucket`` from the folder, if a compiled copy is there."""
+        try:
+            with open(self.folder / f"{bucket.key}.cache", "rb") as file:
+                bucket.load_bytecode(file)
+        except OSError:
+            pass
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a freshly compiled template until the build succeeds."""
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        self.pending[bucket.key] = out.getvalue()
+
+    def save(self) -> None:
+        """Write the templates compiled since the last save into the folder, each atomically."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for key, data in self.pending.items():
+            staging = self.folder / f"{key}.{os.getpid()}.tmp"
+            staging.write_bytes(data)
+            os.replace(staging, self.folder / f"{key}.cache")
+        self.pending.clear()
+
+
+def make_environment(templates_dir: Path, lang: str, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
+    """A Jinja environment that escapes everything, fails on any undefined name, and knows our filters.
+
+    With ``compiled``, a template compiled by an earlier build is not compiled again.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=compiled,
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -59,20 +104,33 @@ def make_environment(templates_dir: Path, lang: str) -> jinja2.Environment:
     return env
 
 
+def _text_key(value: str) -> str | bytes:
+    # A page's body can be long: the persistent cache keeps its digest, not a second copy of it.
+    return value if len(value) <= 200 else hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _fingerprints(events: tuple[Event, ...]) -> tuple[str, ...]:
+    return tuple(e.fingerprint for e in events)
+
+
+# By exact type: a page key is computed for every page of every build, so this must be quick.
+_KEYS: dict[type, Callable[[Any], Any]] = {
+    str: _text_key,
+    type(None): lambda value: None,
+    bool: lambda value: value,
+    int: lambda value: value,
+    Event: lambda event: event.fingerprint,
+    Tag: lambda tag: (tag.name, tag.slug),
+    Timeline: lambda timeline: _fingerprints(timeline.events),
+    TagGroup: lambda group: (group.tag.name, group.tag.slug, _fingerprints(group.events)),
+    YearGroup: lambda group: (group.year, _fingerprints(group.events)),
+}
+
+
 def dependency_key(value: Any) -> Any:
     """A cheap, comparable stand-in for everything a page can show of a context value."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, Event):
-        return value.fingerprint
-    if isinstance(value, Timeline):
-        return tuple(e.fingerprint for e in value.events)
-    if isinstance(value, TagGroup):
-        return (value.tag, tuple(e.fingerprint for e in value.events))
-    if isinstance(value, YearGroup):
-        return (value.year, tuple(e.fingerprint for e in value.events))
-    if isinstance(value, (bool, int)):
-        return value
+    if (make := _KEYS.get(type(value))) is not None:
+        return make(value)
     if isinstance(value, (list, tuple)):
         return tuple(dependency_key(v) for v in value)
     raise TypeError(f"no dependency key for {type(value).__name__}")
@@ -80,7 +138,8 @@ def dependency_key(value: Any) -> Any:
 
 def page_key(page: Page) -> tuple:
     """Everything a page's bytes depend on, besides the templates and site.yaml (which reset the cache)."""
-    return (page.template, tuple((name, dependency_key(value)) for name, value in sorted(page.context.items())))
+    # The context's order is fixed by list_pages, so no sorting is needed for a stable key.
+    return (page.template, tuple((name, dependency_key(value)) for name, value in page.context.items()))
 
 
 def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int) -> list[Page]:
@@ -99,7 +158,16 @@ def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int) -> li
         body = resolve_references(event.body_html, urls) if event.references else event.body_html
         pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following, "paged": paged}))
     for group in timeline.tags:
-        pages.append(Page(f"tags/{group.tag.slug}/index.html", "tag.html", {"group": group}))
+        tag, total = group.tag, len(group.events)
+        if total <= index_limit:
+            pages.append(Page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "events": group.events}))
+            continue
+        # A large tag gets a page per year, like the index: an edit then redraws one small page, not thousands of entries.
+        by_year = group_by_year(group.events)
+        pages.append(Page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "years": tuple((g.year, len(g.events)) for g in by_year)}))
+        years = tuple(g.year for g in by_year)
+        for year_group in by_year:
+            pages.append(Page(f"{tag.url_path}{year_group.year:04d}/index.html", "tag_year.html", {"tag": tag, "group": year_group, "years": years}))
     return pages
 
 
@@ -156,6 +224,57 @@ def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) ->
     return problems
 
 
+def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict | None = None) -> dict[str, str]:
+    """For each template, a digest of its source and of every template it extends, includes or imports.
+
+    A page's key holds its template's digest, so an edited template re-renders only the pages that use it.
+    A template naming another by a variable could use any of them: its digest covers them all. ``known``
+    keeps each source's parsed references between builds.
+    """
+    known = {} if known is None else known
+    sources = {}
+    for name in env.list_templates(filter_func=is_template_name):
+        try:
+            sources[name] = (templates_dir / name).read_bytes()
+        except OSError:
+            sources[name] = b""
+    digests = {name: hashlib.blake2b(data, digest_size=16).hexdigest() for name, data in sources.items()}
+    references = {}
+    for name, data in sources.items():
+        if digests[name] not in known:
+            try:
+                found = set(jinja2.meta.find_referenced_templates(env.parse(data.decode("utf-8"), name)))
+                known[digests[name]] = None if None in found else frozenset(found)
+            except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+                known[digests[name]] = None  # reported by check_templates; the page will not render anyway
+        references[name] = known[digests[name]]
+    for stale in known.keys() - set(digests.values()):
+        del known[stale]
+
+    def closure(name: str) -> set[str]:
+        seen, pending = set(), [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            used = references.get(current, frozenset())
+            if used is None:
+                return set(sources)
+            pending.extend(used)
+        return seen
+
+    def digest(name: str) -> str:
+        if name not in digests:  # included, but not named like a template ("logo.svg"), or missing
+            try:
+                digests[name] = hashlib.blake2b((templates_dir / name).read_bytes(), digest_size=16).hexdigest()
+            except OSError:
+                digests[name] = "missing"
+        return digests[name]
+
+    return {name: hashlib.blake2b("".join(f"{n}\0{digest(n)}\0" for n in sorted(closure(name))).encode(), digest_size=16).hexdigest() for name in sources}
+
+
 def copy_files(sources: dict[str, Path], root: Path, cache: dict | None = None) -> tuple[dict[str, bytes], list[Problem]]:
     """Read files to copy as they are (output name → source); with a cache, unchanged ones are not read again."""
     cache = {} if cache is None else cache
@@ -195,21 +314,32 @@ def media_name(target: str) -> str:
 class Rendered:
     """Every output file in memory, the template problems found, and how many pages were rendered afresh."""
 
-    files: dict[str, bytes]
+    files: dict[str, bytes | InPlace]
     problems: list[Problem]
     rendered: int
+    exported: int = 0  # feeds and exports made afresh
 
 
 def render_site(
     env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path,
-    cache: dict | None = None, static_cache: dict | None = None,
+    cache: dict | None = None, static_cache: dict | None = None, in_place: Callable[[str], bool] | None = None,
+    fragments: dict | None = None, template_digests: dict[str, str] | None = None,
 ) -> Rendered:
     """Render pages, feed, sitemap and extras in memory; template errors become problems.
 
-    ``cache`` maps an output path to (page key, bytes) from an earlier render with the same templates and
-    config: a page whose key is unchanged is not rendered again.
+    ``cache`` maps an output path to (page key, bytes) from an earlier render with the same config: a page
+    whose key (with its templates' digest, see ``template_closures``) is unchanged is not rendered again. Bytes may be None (a cache read from disk
+    keeps none): the page is then ``IN_PLACE`` if ``in_place`` says the output file is still the one written.
     """
     cache = {} if cache is None else cache
+    in_place = in_place or (lambda name: False)
+    digests = template_digests if template_digests is not None else template_closures(env, templates_dir)
+
+    def cached(name: str, key: Any) -> bytes | InPlace | None:
+        hit = cache.get(name)
+        if hit is None or hit[0] != key:
+            return None
+        return hit[1] if hit[1] is not None else IN_PLACE if in_place(name) else None
 
     def url(path: str = "") -> str:
         return config.base_path + path
@@ -231,9 +361,9 @@ def render_site(
     def render_pages(pages: list[Page]) -> None:
         nonlocal rendered
         for page in pages:
-            key = page_key(page)
-            if (hit := cache.get(page.path)) and hit[0] == key:
-                files[page.path] = hit[1]
+            key = (digests.get(page.template), page_key(page))
+            if (kept := cached(page.path, key)) is not None:
+                files[page.path] = kept
                 continue
             try:
                 text = env.get_template(page.template).render(page.context, page_path=page.url_path)
@@ -262,14 +392,16 @@ def render_site(
     exports = {
         "feed.xml": lambda: build_feed(timeline, config, abs_url, env.filters["date_label"], body),
         "feed.json": lambda: json_feed(timeline, config, abs_url, body),
-        "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body),
-        "timeline.ics": lambda: ics(timeline, config, abs_url, body),
-        "events.csv": lambda: events_csv(timeline, config, abs_url, body),
+        "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body, fragments),
+        "timeline.ics": lambda: ics(timeline, config, abs_url, body, fragments),
+        "events.csv": lambda: events_csv(timeline, config, abs_url, body, fragments),
     }
+    exported = 0
     for name, make in exports.items():
-        if not ((hit := cache.get(name)) and hit[0] == data_key):
-            cache[name] = (data_key, make())
-        files[name] = cache[name][1]
+        if (kept := cached(name, data_key)) is None:
+            cache[name] = (data_key, kept := make())
+            exported += 1
+        files[name] = kept
     files[".nojekyll"] = b""
     if config.domain:
         files["CNAME"] = f"{config.domain}\n".encode()
@@ -277,4 +409,4 @@ def render_site(
     files.update(static)
     for stale in cache.keys() - files.keys():
         del cache[stale]
-    return Rendered({} if unreadable else files, unreadable, rendered)
+    return Rendered({} if unreadable else files, unreadable, rendered, exported)

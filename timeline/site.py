@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,50 +16,30 @@ from .dates import PRECISIONS
 from .markup import MarkdownRenderer
 from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs
 from .problems import BuildFailed, Problem, display_path
-from .render import STATIC_DIR, check_templates, make_environment, render_site
-from .write import WriteReport, check_output_dir, write_site
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a site's sources live; every path derives from the project root."""
-
-    root: Path
-
-    @property
-    def config_file(self) -> Path:
-        """``site.yaml``."""
-        return self.root / "site.yaml"
-
-    @property
-    def content_dir(self) -> Path:
-        """``content/``: one Markdown file per event."""
-        return self.root / "content"
-
-    @property
-    def templates_dir(self) -> Path:
-        """``templates/``: Jinja templates and ``static/`` assets."""
-        return self.root / "templates"
-
-    @property
-    def default_output(self) -> Path:
-        """``output/``: where the site goes unless ``--output`` says otherwise."""
-        return self.root / "output"
+from .project import Project
+from .render import STATIC_DIR, check_templates, make_environment, render_site, template_closures
+from .uptodate import walk
+from .write import InPlace, WriteReport, check_output_dir, file_stamp, write_site
 
 
 @dataclass(frozen=True)
 class BuildCache:
     """What a long-running preview keeps between builds, so that an edit redoes only what it affects.
 
-    ``events``: content path → (stat key, event, problems); ``pages``: output path → (page key, bytes);
-    ``static``: asset path → (stat key, bytes); ``environment``: the Jinja environment with the template
-    and config state it was made for.
+    ``events``: content path → (stat key, digest, event, problems); ``pages``: output path → (page key, bytes
+    or None when only the written file has them); ``static``: asset path → (stat key, bytes); ``environment``:
+    the Jinja environment with the template and config state it was made for (and, under "compiled", a folder
+    for compiled templates); ``written``: the output folder
+    last written and the stamp of each file in it, to know an unrendered page is still in place.
     """
 
     events: dict = field(default_factory=dict)
     pages: dict = field(default_factory=dict)
     static: dict = field(default_factory=dict)
     environment: dict = field(default_factory=dict)
+    written: dict = field(default_factory=dict)
+    fragments: dict = field(default_factory=dict)  # per-event pieces of the exports, made once (see exports.ics)
+    saved_shards: dict = field(default_factory=dict)  # what the persistent cache holds already (see cache.py)
     # Building Python-Markdown's extension registry costs more than converting a small document.
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
 
@@ -69,7 +50,7 @@ class BuildReport:
 
     output: str | None  # None when nothing was written (the preview server)
     base_url: str
-    files: dict[str, bytes]
+    files: dict[str, bytes | InPlace]  # IN_PLACE: unchanged since the build that wrote it (never without writing)
     written: WriteReport | None
     read: tuple[str, ...]  # content files read (the others came from the cache)
     rendered: int  # pages rendered (the others came from the cache)
@@ -78,6 +59,7 @@ class BuildReport:
     drafts_skipped: int
     seconds: float
     warnings: tuple[Problem, ...]
+    cache_changed: bool = True  # False when the cache holds nothing new worth saving
 
     @property
     def pages(self) -> int:
@@ -98,7 +80,7 @@ class BuildReport:
 def templates_state(templates_dir: Path) -> tuple:
     """Name, size, mtime and inode of every file under templates/ but the static assets.
 
-    Any of them may be a template or be included by one, so a change means rendering every page again.
+    Any of them may be a template or be included by one, so a change means a new Jinja environment.
     """
     if not templates_dir.is_dir():
         return ()
@@ -112,16 +94,16 @@ def templates_state(templates_dir: Path) -> tuple:
 
 
 def _environment(project: Project, config: SiteConfig | None, cache: BuildCache, changed: frozenset[Path]) -> jinja2.Environment:
-    """The cached Jinja environment, or a new one (and an empty page cache) when templates or config changed."""
+    """The cached Jinja environment, or a new one when templates changed; the page cache empties if config changed."""
     state = (templates_state(project.templates_dir), config)
     static_dir = project.templates_dir / STATIC_DIR
     # The watcher's word counts too: an edit can keep a file's size and mtime.
     touched = any(p.is_relative_to(project.templates_dir) and not p.is_relative_to(static_dir) for p in changed)
-    if "env" not in cache.environment and cache.environment.get("state") == state and not touched:
-        # Loaded from disk: same templates and config, so the rendered pages stay valid; only the object is new.
-        cache.environment["env"] = make_environment(project.templates_dir, config.language if config else "fr")
-    if touched or cache.environment.get("state") != state:
-        cache.environment.update(state=state, env=make_environment(project.templates_dir, config.language if config else "fr"))
+    lang, compiled, previous = config.language if config else "fr", cache.environment.get("compiled"), cache.environment.get("state")
+    if touched or previous != state or "env" not in cache.environment:
+        cache.environment.update(state=state, env=make_environment(project.templates_dir, lang, compiled))
+    # site.yaml shows on every page; an edited template re-renders only its pages (see render.template_closures).
+    if previous is None or previous[1] != config:
         cache.pages.clear()
     return cache.environment["env"]
 
@@ -167,12 +149,17 @@ def build_site(
     timeline, spelling = build_timeline(events, config.newest_first, drafts)
     problems += spelling + check_references(events, timeline.events, root)
     # Render every page in memory, even if some files were rejected, so template errors show up in this run too.
-    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static)
+    in_place = _in_place_check(cache.written, output) if write else None
+    digests = template_closures(env, project.templates_dir, cache.environment.setdefault("references", {}))
+    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.fragments, digests)
     problems += rendered.problems
     if _has_errors(problems) or (strict and problems):
         raise BuildFailed(problems)
     # Only now touch the output folder.
-    written = _write(rendered.files, output, root) if write else None
+    written = _write(rendered.files, output, root, cache.written.get("stamps")) if write else None
+    if written is not None:
+        cache.written.update(output=os.path.realpath(output), stamps=written.stamps)
+    changed_anything = found.read or found.cache_updates or rendered.rendered or rendered.exported or written is None or written.written or written.removed
     return BuildReport(
         output=display_path(output, root) if write else None,
         base_url=config.base_url,
@@ -185,12 +172,35 @@ def build_site(
         drafts_skipped=timeline.drafts_skipped,
         seconds=time.perf_counter() - started,
         warnings=tuple(sorted(p for p in problems if p.warning)),
+        cache_changed=bool(changed_anything),
     )
 
 
-def _write(files: dict[str, bytes], output: Path, root: Path) -> WriteReport:
+def build_inputs(project: Project, cache: BuildCache) -> dict[str, tuple[int, int, int] | None]:
+    """Every file and folder a build read, with the stamp (size, mtime, inode) it had then where the cache knows it."""
+    inputs: dict[str, tuple[int, int, int] | None] = {str(project.config_file): None}
+    inputs.update(dict.fromkeys(walk(str(project.content_dir), skip_hidden=True)))
+    inputs.update(dict.fromkeys(walk(str(project.templates_dir))))
+    for path, ((mtime, size, inode), *_) in cache.events.items():
+        inputs[path] = (size, mtime, inode)
+    for path, ((mtime, size, inode), _) in cache.static.items():
+        inputs[str(path)] = (size, mtime, inode)
+    for relative, size, mtime, inode in (cache.environment.get("state") or ((),))[0]:
+        inputs[str(project.templates_dir / relative)] = (size, mtime, inode)
+    return inputs
+
+
+def _in_place_check(written: dict, output: Path):
+    """Whether an output file is still the one the last build wrote there (same size, mtime and inode)."""
+    folder, stamps = os.path.realpath(output), written.get("stamps", {})
+    if written.get("output") != folder:
+        return lambda name: False
+    return lambda name: (stamp := stamps.get(name)) is not None and file_stamp(os.path.join(folder, name)) == stamp
+
+
+def _write(files: dict[str, bytes | InPlace], output: Path, root: Path, stamps: dict | None) -> WriteReport:
     try:
-        return write_site(files, output)
+        return write_site(files, output, stamps)
     except OSError as exc:
         shown = display_path(Path(exc.filename), root) if exc.filename else display_path(output, root)
         raise BuildFailed([Problem(shown, 1, f"could not write the site: {exc.strerror or exc}")]) from exc

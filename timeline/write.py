@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem, display_path
@@ -18,13 +19,38 @@ _MANIFEST_HEADER = "# Files written by the last build of this folder (build.py k
 _STAGING = ".staging-"
 
 
+class InPlace:
+    """Stands for a file the output folder already holds, byte for byte, from an earlier build."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "IN_PLACE"
+
+
+# A value of the files to write: nothing to write or compare, the file is already there (see ``file_stamp``).
+IN_PLACE = InPlace()
+
+Stamp = tuple[int, int, int]  # a written file's size, mtime (ns) and inode
+
+
+def file_stamp(path: str) -> Stamp | None:
+    """The stamp of a regular file, or None when it is missing or something else (a link, a folder)."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return (found.st_size, found.st_mtime_ns, found.st_ino) if stat.S_ISREG(found.st_mode) else None
+
+
 @dataclass(frozen=True)
 class WriteReport:
-    """How many files a write changed, left alone, and removed."""
+    """How many files a write changed, left alone, and removed, and the stamp of every file it left in place."""
 
     written: int
     unchanged: int
     removed: int
+    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)
 
 
 def read_manifest(output: Path) -> set[str] | None:
@@ -37,11 +63,18 @@ def read_manifest(output: Path) -> set[str] | None:
 
 
 def _existing_files(output: Path) -> set[str]:
-    return {
-        p.relative_to(output).as_posix()
-        for p in output.rglob("*")
-        if (p.is_file() or p.is_symlink()) and not p.relative_to(output).parts[0].startswith(_STAGING)
-    }
+    # os.scandir, not Path.rglob: a large site has thousands of folders, and this runs on every build.
+    found: set[str] = set()
+    folders = [("", str(output))]
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    found.add(prefix + entry.name)
+                elif prefix or not entry.name.startswith(_STAGING):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+    return found
 
 
 def _source_clash(out: Path, source: Path, root: Path, shown: str) -> Problem | None:
@@ -95,13 +128,16 @@ def _remove_stale(output: Path, stale: set[str]) -> None:
             folder = folder.parent
 
 
-def write_site(files: dict[str, bytes], output: Path) -> WriteReport:
-    """Write ``files`` into ``output``: stage the changed ones, then move them in; unchanged files keep their mtime."""
+def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str, Stamp] | None = None) -> WriteReport:
+    """Write ``files`` into ``output``: stage the changed ones, then move them in; unchanged files keep their mtime.
+
+    A file given as ``IN_PLACE`` is neither compared nor written: ``stamps`` holds its stamp, checked by the caller.
+    """
     output.mkdir(parents=True, exist_ok=True)
     manifest = (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(files))).encode("utf-8")
     files = {**files, MANIFEST: manifest}
     previous = read_manifest(output) or set()
-    changed = {name: data for name, data in files.items() if not _same_bytes(output / name, data)}
+    changed = {name: data for name, data in files.items() if data is not IN_PLACE and not _same_bytes(output / name, data)}
     staging = output / f"{_STAGING}{os.getpid()}"
     try:
         # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
@@ -118,4 +154,6 @@ def write_site(files: dict[str, bytes], output: Path) -> WriteReport:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     written = len(changed.keys() - {MANIFEST})  # the manifest is bookkeeping, not part of the site
-    return WriteReport(written=written, unchanged=len(files) - 1 - written, removed=len(stale))
+    known = stamps or {}
+    now = {name: known[name] if data is IN_PLACE else file_stamp(os.path.join(output, name)) for name, data in files.items() if name != MANIFEST}
+    return WriteReport(written=written, unchanged=len(files) - 1 - written, removed=len(stale), stamps=now)
