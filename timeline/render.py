@@ -137,9 +137,19 @@ def dependency_key(value: Any) -> Any:
 
 
 def page_key(page: Page) -> tuple:
-    """Everything a page's bytes depend on, besides the templates and site.yaml (which reset the cache)."""
+    """Everything a page's bytes depend on, besides its templates and site.yaml (see ``render_site``)."""
     # The context's order is fixed by list_pages, so no sorting is needed for a stable key.
+    if page.template == "event.html" and page.context.keys() == _EVENT_CONTEXT:
+        # The site's most numerous pages, spelled out: the generic walk costs a large rebuild a tenth of a second.
+        context = page.context
+        previous, following = context["previous"], context["next"]
+        body = context["body"]
+        body_key = None if body is context["event"].body_html else _text_key(body)  # the event's fingerprint covers it
+        return (page.template, context["event"].fingerprint, body_key, previous and previous.fingerprint, following and following.fingerprint, context["paged"])
     return (page.template, tuple((name, dependency_key(value)) for name, value in page.context.items()))
+
+
+_EVENT_CONTEXT = {"event": None, "body": None, "previous": None, "next": None, "paged": None}.keys()
 
 
 def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int) -> list[Page]:
