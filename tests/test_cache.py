@@ -109,19 +109,31 @@ def test_deleting_the_cache_is_safe_and_no_cache_leaves_it_alone(site):
     assert build_cache.cache_file(site).read_bytes() == before
 
 
-def test_parallel_parsing_gives_the_same_bytes_as_serial(site):
+def build_in_worker_processes(site: Path, output: Path):
     import subprocess
     import sys
 
     from conftest import REPO
 
+    env = {**os.environ, "TIMELINE_PARALLEL_THRESHOLD": "2"}  # parse and render in worker processes even for a small site
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "--project", str(site), "build", "--no-cache", "--output", str(output)], env=env, capture_output=True, text=True, check=False)
+
+
+def test_parallel_parsing_and_rendering_give_the_same_bytes_as_serial(site):
     for i in range(6, 10):
         (site / "content" / f"2024-0{i}-01-p{i}.md").write_text(event_text(title=f"P {i}", date=f"2024-0{i}-01", body=f"## Partie {i}\n\nTexte *{i}*.\n"), encoding="utf-8")
     serial = fresh_build(site)
-    env = {**os.environ, "TIMELINE_PARALLEL_THRESHOLD": "2"}  # parse in worker processes even for a small site
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "--project", str(site), "build", "--no-cache", "--output", str(site / "parallel")], env=env, capture_output=True, text=True, check=False)
+    result = build_in_worker_processes(site, site / "parallel")
     assert result.returncode == 0, result.stderr
     assert tree(site / "parallel") == serial
+
+
+def test_a_template_fault_met_in_worker_processes_is_reported_as_in_one(site):
+    edit(site / "templates/event.html", "{% block content %}", "{% block content %}{{ event.no_such_field.x }}")
+    serial = run_cli("--project", site, "build", "--no-cache")
+    result = build_in_worker_processes(site, site / "parallel")
+    assert (result.returncode, result.stderr) == (1, serial.err)
+    assert "templates/event.html:" in serial.err and "no_such_field" in serial.err
 
 
 def test_a_cache_from_other_generator_code_is_not_trusted(site, monkeypatch):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import functools
 import hashlib
-import multiprocessing
 import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +15,7 @@ from slugify import slugify
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
 from .markup import Reference
+from .parallel import map_forked, worker_count
 from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
@@ -247,8 +245,6 @@ def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
     return problems
 
 
-# Below this many files to parse, starting worker processes costs more than it saves (measured on 2 cores).
-PARALLEL_THRESHOLD = int(os.environ.get("TIMELINE_PARALLEL_THRESHOLD", "200"))
 _worker_renderer = None
 
 
@@ -263,14 +259,11 @@ def _parse_job(job: tuple[Path, str, bytes], lang: str) -> tuple[Event | None, l
     return parse_event(data, path, shown, _worker_renderer)
 
 
-def _parse_in_parallel(jobs: list[tuple[Path, str, bytes]], render) -> list[tuple[Event | None, list[Problem]]]:
-    """Parse many files across the machine's cores (results in the order of ``jobs``)."""
-    workers = min(os.cpu_count() or 1, 8)
-    # Forking a process that runs threads (the preview server's watcher) can deadlock: then stay serial.
-    if workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [parse_event(data, path, shown, render) for path, shown, data in jobs]
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(functools.partial(_parse_job, lang=render.lang), jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+def _parse_all(jobs: list[tuple[Path, str, bytes]], render) -> list[tuple[Event | None, list[Problem]]]:
+    """Parse the files, across the machine's cores when there are many (results in the order of ``jobs``)."""
+    if (workers := worker_count(len(jobs))) > 1:
+        return map_forked(functools.partial(_parse_job, lang=render.lang), jobs, workers)
+    return [parse_event(data, path, shown, render) for path, shown, data in jobs]
 
 
 def find_event_files(content_dir: Path) -> list[Path]:
@@ -346,7 +339,7 @@ def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, 
             problems.append(Problem(display_path(Path(path), root), 1, f"cannot read this file: {exc.strerror or exc}"))
     # Then parse what changed, on every core when there is enough of it.
     jobs = [(Path(path), display_path(Path(path), root), data) for path, _, _, data in pending]
-    results = _parse_in_parallel(jobs, render) if len(jobs) >= PARALLEL_THRESHOLD else [parse_event(data, path, shown, render) for path, shown, data in jobs]
+    results = _parse_all(jobs, render)
     for (path, key, digest, _), (_, shown, _), result in zip(pending, jobs, results):
         cache[path] = (key, digest, *result)
     read = [shown for _, shown, _ in jobs]

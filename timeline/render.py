@@ -25,6 +25,7 @@ from . import structured_data
 from .axis import layout
 from .model import TagGroup, Timeline, YearGroup, group_by_era, group_by_year
 from .problems import Problem, decode_utf8, display_path
+from .parallel import map_forked, worker_count
 from .write import IN_PLACE, InPlace
 
 STATIC_DIR = "static"
@@ -330,6 +331,38 @@ class Rendered:
     exported: int = 0  # feeds and exports made afresh
 
 
+# What forked workers render from: they inherit it, so the pages' contexts are never pickled.
+_TO_RENDER: tuple[jinja2.Environment, list[Page]] | None = None
+
+
+def _render_range(bounds: tuple[int, int]) -> list[bytes | None]:
+    env, pages = _TO_RENDER
+    made: list[bytes | None] = []
+    for page in pages[bounds[0]:bounds[1]]:
+        try:
+            made.append(_page_bytes(env.get_template(page.template).render(page.context, page_path=page.url_path)))
+        except Exception:  # noqa: BLE001 - the parent renders it again, to report it as it would alone
+            made.append(None)
+    return made
+
+
+def _page_bytes(text: str) -> bytes:
+    return (text.rstrip("\n") + "\n").encode("utf-8")
+
+
+def render_many(env: jinja2.Environment, pages: list[Page]) -> list[bytes | None]:
+    """Each page's bytes, across the machine's cores when there are many; None for a page that failed."""
+    global _TO_RENDER
+    if (workers := worker_count(len(pages))) == 1:
+        return [None] * len(pages)  # rendered one by one by the caller
+    step = max(1, len(pages) // (workers * 8))
+    _TO_RENDER = (env, pages)
+    try:
+        return [data for part in map_forked(_render_range, [(i, i + step) for i in range(0, len(pages), step)], workers) for data in part]
+    finally:
+        _TO_RENDER = None
+
+
 def render_site(
     env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path,
     cache: dict | None = None, static_cache: dict | None = None, in_place: Callable[[str], bool] | None = None,
@@ -370,12 +403,20 @@ def render_site(
 
     def render_pages(pages: list[Page]) -> None:
         nonlocal rendered
-        for page in pages:
-            key = (digests.get(page.template), page_key(page))
-            if (kept := cached(page.path, key)) is not None:
-                files[page.path] = kept
+        keys = [(digests.get(page.template), page_key(page)) for page in pages]
+        kept = [cached(page.path, key) for page, key in zip(pages, keys)]
+        todo = [page for page, hit in zip(pages, kept) if hit is None]
+        made = iter(render_many(env, todo))
+        for page, key, hit in zip(pages, keys, kept):
+            if hit is not None:
+                files[page.path] = hit
                 continue
-            try:
+            if (data := next(made)) is not None:
+                files[page.path] = data
+                cache[page.path] = (key, data)
+                rendered += 1
+                continue
+            try:  # again in this process, which reports a template's fault or keeps a bug's traceback
                 text = env.get_template(page.template).render(page.context, page_path=page.url_path)
             except Exception as exc:
                 problem = template_problem(exc, templates_dir, root, page.template)
@@ -386,7 +427,7 @@ def render_site(
                     seen.add(problem)
                     problems.append(replace(problem, message=f"{problem.message} (first seen rendering {page.path})"))
                 continue
-            files[page.path] = (text.rstrip("\n") + "\n").encode("utf-8")
+            files[page.path] = _page_bytes(text)
             cache[page.path] = (key, files[page.path])
             rendered += 1
 

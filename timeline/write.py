@@ -141,16 +141,20 @@ def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str
     staging = output / f"{_STAGING}{os.getpid()}"
     try:
         # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
-        for index, (name, data) in enumerate(changed.items()):
-            staged = staging / str(index)
-            staged.parent.mkdir(parents=True, exist_ok=True)
-            staged.write_bytes(data)
+        if changed:
+            staging.mkdir(exist_ok=True)
+        for index, data in enumerate(changed.values()):
+            with open(os.path.join(staging, str(index)), "wb") as file:
+                file.write(data)
         stale = previous - files.keys()
         _remove_stale(output, stale)
+        made: set[str] = set()
         for index, name in enumerate(changed):
-            target = output / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / str(index), target)
+            folder = os.path.dirname(name)
+            if folder not in made:  # one mkdir per folder, not per file: a large site has thousands of files
+                (output / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            os.replace(os.path.join(staging, str(index)), os.path.join(output, name))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     written = len(changed.keys() - {MANIFEST})  # the manifest is bookkeeping, not part of the site
