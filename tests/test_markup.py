@@ -127,6 +127,15 @@ def test_an_escaped_character_is_left_as_written():
     assert html == f'<p>Quoi? Il dit "non" mais «{NBSP}A &amp; B{NBSP}».</p>'
 
 
+def test_a_code_tag_named_in_an_html_comment_does_not_stop_typography():
+    assert render("<!-- TODO : vérifier le <pre> -->\n\nQuoi ?\n") == f"<!-- TODO : vérifier le <pre> -->\n<p>Quoi{NARROW_NBSP}?</p>"
+
+
+def test_lists_nested_twenty_deep_keep_their_text():
+    html = render("".join("  " * level + f"- niveau {level}\n" for level in range(20)))
+    assert all(f"niveau {level}" in html for level in range(20))
+
+
 def test_typography_in_footnotes_tables_and_definition_lists():
     html = render("Texte[^1].\n\n[^1]: Vraiment ?\n\n| a |\n|---|\n| b ? |\n\nTerme\n:   Déf : oui\n")
     assert f"Vraiment{NARROW_NBSP}?" in html and f"<td>b{NARROW_NBSP}?</td>" in html and f"<dd>Déf{NBSP}: oui</dd>" in html

@@ -37,6 +37,7 @@ _STRINGS = {
 
 # Raw HTML that holds code: its text is left as written ("x <code>a "b"</code>").
 _RAW_CODE_TAG = re.compile(r"<\s*(/)?\s*(?:code|kbd|samp|pre|script|style)\b", re.IGNORECASE)
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)  # a tag named in a comment opens nothing
 # Text that French typography could change; other text is left alone without running its rules.
 _TYPOGRAPHY_CHARS = re.compile("[\"«»:;?!]")
 # An escaped character or an entity inside a run of text, while typography runs (see _typeset_run).
@@ -263,7 +264,7 @@ class MarkdownRenderer:
         return (MarkdownRenderer, (self.lang,))
 
     def _parser(self) -> MarkdownIt:
-        md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False})
+        md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "maxNesting": 50})  # 20 drops text 10 lists deep
         md.enable("table")
         md.use(footnote_plugin, inline=False, move_to_end=False)
         md.use(deflist_plugin).use(attrs_plugin).use(attrs_block_plugin)
@@ -325,7 +326,7 @@ class MarkdownRenderer:
             elif kind == "paragraph_open":
                 self._trailing_attributes(token, tokens[index + 1], _BLOCK_ATTRS, strip_hashes=False)
             elif kind == "html_block":
-                for tag in _RAW_CODE_TAG.finditer(token.content):
+                for tag in _RAW_CODE_TAG.finditer(_HTML_COMMENT.sub("", token.content)):
                     self._in_raw_code = not tag[1]
             elif (kind == "th_open" or kind == "td_open") and "style" in token.attrs:
                 # Python-Markdown's spelling of a column's alignment.
