@@ -296,9 +296,9 @@ class ReadResult:
     cache_updates: int = 0  # cache entries refreshed (file touched, same bytes) or dropped (file gone), no parse
 
 
-def _stat_key(path: str) -> tuple[int, int, int]:
+def _stat_key(path: str) -> tuple[int, int, int, int]:
     stat = os.stat(path)
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
 
 
 def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], cache: dict | None = None, force: frozenset[Path] = frozenset()) -> ReadResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,10 +37,13 @@ class BuildFailed(Exception):
 
 def display_path(path: Path, root: Path) -> str:
     """Show ``path`` relative to ``root`` when it lies inside it, so messages stay short."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # As written first: a linked content/ still reads as content/; then with links resolved.
+    for inside, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
+        try:
+            return inside.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def decode_utf8(data: bytes, path: str) -> tuple[str | None, list[Problem]]:

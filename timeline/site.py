@@ -177,16 +177,13 @@ def build_site(
 
 
 def build_inputs(project: Project, cache: BuildCache) -> dict[str, tuple[int, int, int] | None]:
-    """Every file and folder a build read, with the stamp (size, mtime, inode) it had then where the cache knows it."""
+    """Every file and folder a build read, with the stamp it had when read where the cache knows it (events)."""
     inputs: dict[str, tuple[int, int, int] | None] = {str(project.config_file): None}
     inputs.update(dict.fromkeys(walk(str(project.content_dir), skip_hidden=True)))
     inputs.update(dict.fromkeys(walk(str(project.templates_dir))))
-    for path, ((mtime, size, inode), *_) in cache.events.items():
-        inputs[path] = (size, mtime, inode)
-    for path, ((mtime, size, inode), _) in cache.static.items():
-        inputs[str(path)] = (size, mtime, inode)
-    for relative, size, mtime, inode in (cache.environment.get("state") or ((),))[0]:
-        inputs[str(project.templates_dir / relative)] = (size, mtime, inode)
+    for path, ((mtime, size, inode, changed), *_) in cache.events.items():
+        inputs[path] = (size, mtime, inode, changed)
+    inputs.update(dict.fromkeys(str(path) for path in cache.static))  # assets, and files beside entries
     return inputs
 
 

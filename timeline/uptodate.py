@@ -25,7 +25,7 @@ from . import __version__
 RECORD = "uptodate.pickle"
 _RACY_NS = 1_000_000_000
 
-Stamp = tuple[int, int, int]
+Stamp = tuple[int, int, int, int]  # size, mtime (ns), inode, ctime (ns): an edit that restores the mtime still shows
 
 
 def generator_stamp() -> dict:
@@ -37,27 +37,32 @@ def generator_stamp() -> dict:
 
 
 def stamp_of(path: str) -> Stamp | None:
-    """A file's or folder's size, mtime (ns) and inode, without following links; None when it is missing."""
+    """What a file or folder (a link's target, for a link) looks like from outside; None when it is missing."""
     try:
-        found = os.lstat(path)
+        found = os.stat(path)
     except OSError:
         return None
-    return (found.st_size, found.st_mtime_ns, found.st_ino)
+    return (found.st_size, found.st_mtime_ns, found.st_ino, found.st_ctime_ns)
 
 
 def walk(folder: str, skip_hidden: bool = False) -> list[str]:
-    """Every folder and file below ``folder`` (and itself), skipping names starting with '.' or '_' if asked."""
-    found, folders = [folder], [folder]
+    """Every folder and file below ``folder`` (and itself), through links, skipping names starting with '.' or '_' if asked."""
+    found, folders, seen = [folder], [folder], set()
     while folders:
+        current = folders.pop()
         try:
-            entries = list(os.scandir(folders.pop()))
+            identity = (os.stat(current).st_dev, os.stat(current).st_ino)
+            if identity in seen:
+                continue  # a link back up the tree
+            seen.add(identity)
+            entries = list(os.scandir(current))
         except OSError:
             continue
         for entry in entries:
             if skip_hidden and entry.name.startswith((".", "_")):
                 continue
             found.append(entry.path)
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_dir():
                 folders.append(entry.path)
     return found
 

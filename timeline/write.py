@@ -31,7 +31,7 @@ class InPlace:
 # A value of the files to write: nothing to write or compare, the file is already there (see ``file_stamp``).
 IN_PLACE = InPlace()
 
-Stamp = tuple[int, int, int]  # a written file's size, mtime (ns) and inode
+Stamp = tuple[int, int, int, int]  # a written file's size, mtime (ns), inode and ctime (ns), which utime cannot set back
 
 
 def file_stamp(path: str) -> Stamp | None:
@@ -40,7 +40,7 @@ def file_stamp(path: str) -> Stamp | None:
         found = os.lstat(path)
     except OSError:
         return None
-    return (found.st_size, found.st_mtime_ns, found.st_ino) if stat.S_ISREG(found.st_mode) else None
+    return (found.st_size, found.st_mtime_ns, found.st_ino, found.st_ctime_ns) if stat.S_ISREG(found.st_mode) else None
 
 
 @dataclass(frozen=True)
