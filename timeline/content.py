@@ -117,6 +117,7 @@ def default_slug(path: Path) -> str:
     return make_slug(stem) or make_slug(path.stem) or "event"
 
 
+@functools.lru_cache(maxsize=4096)  # tags repeat across thousands of events
 def make_slug(text: str) -> str:
     """A readable ASCII slug: 'Société générale : l’IA' → 'societe-generale-l-ia', at most MAX_SLUG characters."""
     # An apostrophe separates words in French (l’IA, d’entreprises); long names are cut at a word boundary.

@@ -23,6 +23,7 @@ from .dates import PartialDate
 from .feed import added_at, feed_entries
 from .i18n import STRINGS, format_event_date
 from .model import Timeline
+from .parallel import map_inherited
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 ICS_PRODID = "-//timeline//{lang}"
@@ -66,16 +67,17 @@ def _era_json(era: Any, timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], key: Callable[[Event], Any], make: Callable[[Event], Any]) -> list:
+def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], key: Callable[[Event], Any], make: Callable[[Event], Any], spread: bool = False) -> list:
     """Each event's piece of an export, in order; ``memo[kind]`` keeps them between builds, only those used.
 
     A rebuild then makes the pieces of the events that changed only: ``key`` must cover all a piece shows.
+    With ``spread``, many pieces to make are made on every core.
     """
     kept = {} if memo is None else memo.get(kind, {})
-    pieces = {}
-    for event in events:
-        found = key(event)
-        pieces[found] = kept[found] if found in kept else make(event)
+    keys = [key(event) for event in events]
+    missing = [event for event, found in zip(events, keys) if found not in kept]
+    made = dict(zip((key(event) for event in missing), map_inherited(make, missing) if spread else [make(e) for e in missing]))
+    pieces = {found: kept[found] if found in kept else made[found] for found in keys}
     if memo is not None:
         memo[kind] = pieces
     return list(pieces.values())
@@ -143,7 +145,7 @@ def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], b
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
     head, end = calendar.to_ical().split(b"END:VCALENDAR")
-    blocks = event_pieces(memo, "ics", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), lambda e: _vevent(e, host, abs_url(e.url_path)))
+    blocks = event_pieces(memo, "ics", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), lambda e: _vevent(e, host, abs_url(e.url_path)), spread=True)
     return head + b"".join(blocks) + b"END:VCALENDAR" + end
 
 

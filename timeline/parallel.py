@@ -26,3 +26,28 @@ def map_forked(function: Callable[[Any], Any], jobs: Sequence[Any], workers: int
     """``[function(job) for job in jobs]``, in ``workers`` forked processes; they inherit this process's memory."""
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+# What the workers of map_inherited apply, and to what: they inherit both, so neither is ever pickled.
+_INHERITED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _apply_to_range(bounds: tuple[int, int]) -> list[Any]:
+    function, items = _INHERITED
+    return [function(item) for item in items[bounds[0]:bounds[1]]]
+
+
+def map_inherited(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+    """``[function(item) for item in items]``, over every core when there are many; only results are pickled.
+
+    ``function`` may be a closure: forked workers inherit it. An exception it raises reaches the caller.
+    """
+    global _INHERITED
+    if (workers := worker_count(len(items))) == 1:
+        return [function(item) for item in items]
+    step = max(1, len(items) // (workers * 8))
+    _INHERITED = (function, items)
+    try:
+        return [result for part in map_forked(_apply_to_range, [(i, i + step) for i in range(0, len(items), step)], workers) for result in part]
+    finally:
+        _INHERITED = None

@@ -25,7 +25,7 @@ from . import structured_data
 from .axis import layout
 from .model import TagGroup, Timeline, YearGroup, group_by_era, group_by_year
 from .problems import Problem, decode_utf8, display_path
-from .parallel import map_forked, worker_count
+from .parallel import map_inherited, worker_count
 from .write import IN_PLACE, InPlace
 
 STATIC_DIR = "static"
@@ -331,36 +331,22 @@ class Rendered:
     exported: int = 0  # feeds and exports made afresh
 
 
-# What forked workers render from: they inherit it, so the pages' contexts are never pickled.
-_TO_RENDER: tuple[jinja2.Environment, list[Page]] | None = None
-
-
-def _render_range(bounds: tuple[int, int]) -> list[bytes | None]:
-    env, pages = _TO_RENDER
-    made: list[bytes | None] = []
-    for page in pages[bounds[0]:bounds[1]]:
-        try:
-            made.append(_page_bytes(env.get_template(page.template).render(page.context, page_path=page.url_path)))
-        except Exception:  # noqa: BLE001 - the parent renders it again, to report it as it would alone
-            made.append(None)
-    return made
-
-
 def _page_bytes(text: str) -> bytes:
     return (text.rstrip("\n") + "\n").encode("utf-8")
 
 
 def render_many(env: jinja2.Environment, pages: list[Page]) -> list[bytes | None]:
-    """Each page's bytes, across the machine's cores when there are many; None for a page that failed."""
-    global _TO_RENDER
-    if (workers := worker_count(len(pages))) == 1:
-        return [None] * len(pages)  # rendered one by one by the caller
-    step = max(1, len(pages) // (workers * 8))
-    _TO_RENDER = (env, pages)
-    try:
-        return [data for part in map_forked(_render_range, [(i, i + step) for i in range(0, len(pages), step)], workers) for data in part]
-    finally:
-        _TO_RENDER = None
+    """Each page's bytes, across the machine's cores when there are many; None for a page left to the caller."""
+    if worker_count(len(pages)) == 1:
+        return [None] * len(pages)  # rendered one by one by the caller, which reports faults as they come
+
+    def render(page: Page) -> bytes | None:
+        try:
+            return _page_bytes(env.get_template(page.template).render(page.context, page_path=page.url_path))
+        except Exception:  # noqa: BLE001 - the caller renders it again, to report it as it would alone
+            return None
+
+    return map_inherited(render, pages)
 
 
 def render_site(
