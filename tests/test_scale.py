@@ -487,7 +487,7 @@ def test_a_large_tag_gets_a_page_per_year(site):
     output = site / "output"
     tag = parse(output / "tags/grand/index.html")
     assert entry_titles(tag) == []
-    assert [(a.get("href"), text_of(li)) for li in tag.xpath("//ul[@class='tag-index']/li") for a in li.xpath("a")] == [
+    assert [(a.get("href"), text_of(li)) for li in tag.xpath("//nav[@class='year-nav']/ul/li") for a in li.xpath("a")] == [
         ("/repo/tags/grand/2022/", "2022 1 événement"),
         ("/repo/tags/grand/2023/", "2023 2 événements"),
         ("/repo/tags/grand/2024/", "2024 2 événements"),
