@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -320,6 +321,17 @@ def test_other_generator_code_is_a_full_build(site, full_builds, monkeypatch):
     full_build(site, full_builds)
     assert tree(site / "output") == fresh(site)
     quick_build(site, full_builds)  # recorded by this code
+
+
+def test_an_upgraded_package_changes_the_generator_stamp(tmp_path, monkeypatch):
+    packages = tmp_path / "lib" / "site-packages"
+    (packages / "markdown_it_py-4.3.0.dist-info").mkdir(parents=True)
+    (packages / "markdown_it").mkdir()
+    monkeypatch.setattr(sys, "path", [str(packages)])
+    before = uptodate._installed_packages()
+    assert before == ("markdown_it_py-4.3.0.dist-info",)
+    (packages / "markdown_it_py-4.3.0.dist-info").rename(packages / "markdown_it_py-4.4.0.dist-info")
+    assert uptodate._installed_packages() == ("markdown_it_py-4.4.0.dist-info",)
 
 
 def link_elsewhere(root: Path, name: str) -> Path:

@@ -18,7 +18,7 @@ from .model import build_timeline, check_declared_tags, check_references, find_d
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
 from .render import STATIC_DIR, check_templates, make_environment, render_site, template_closures
-from .uptodate import walk
+from .uptodate import Stamp, walk
 from .write import InPlace, WriteReport, check_output_dir, file_stamp, write_site
 
 
@@ -176,9 +176,9 @@ def build_site(
     )
 
 
-def build_inputs(project: Project, cache: BuildCache) -> dict[str, tuple[int, int, int] | None]:
+def build_inputs(project: Project, cache: BuildCache) -> dict[str, Stamp | None]:
     """Every file and folder a build read, with the stamp it had when read where the cache knows it (events)."""
-    inputs: dict[str, tuple[int, int, int] | None] = {str(project.config_file): None}
+    inputs: dict[str, Stamp | None] = {str(project.config_file): None}
     inputs.update(dict.fromkeys(walk(str(project.content_dir), skip_hidden=True)))
     inputs.update(dict.fromkeys(walk(str(project.templates_dir))))
     for path, ((mtime, size, inode, changed), *_) in cache.events.items():
@@ -188,7 +188,7 @@ def build_inputs(project: Project, cache: BuildCache) -> dict[str, tuple[int, in
 
 
 def _in_place_check(written: dict, output: Path):
-    """Whether an output file is still the one the last build wrote there (same size, mtime and inode)."""
+    """Whether an output file is still the one the last build wrote there (same size, mtime, inode and ctime)."""
     folder, stamps = os.path.realpath(output), written.get("stamps", {})
     if written.get("output") != folder:
         return lambda name: False

@@ -29,11 +29,21 @@ Stamp = tuple[int, int, int, int]  # size, mtime (ns), inode, ctime (ns): an edi
 
 
 def generator_stamp() -> dict:
-    """The generator's version, a hash of its source (for a copy being edited) and Python's version."""
+    """The generator's version, a hash of its source (for a copy being edited), Python's and the packages' versions."""
     source = hashlib.blake2b(digest_size=16)
     for module in sorted(Path(__file__).parent.glob("*.py")):
         source.update(module.name.encode() + b"\0" + module.read_bytes())
-    return {"generator": __version__, "source": source.hexdigest(), "python": sys.version_info[:2]}
+    return {"generator": __version__, "source": source.hexdigest(), "python": sys.version_info[:2], "packages": _installed_packages()}
+
+
+def _installed_packages() -> tuple[str, ...]:
+    # An upgraded markdown-it-py or Jinja can change the output: the names of the installed distributions carry
+    # their versions ("Jinja2-3.1.6.dist-info"), and listing them costs far less than importlib.metadata.
+    found = []
+    for folder in sys.path:
+        if folder.endswith("site-packages") and os.path.isdir(folder):
+            found += (name for name in os.listdir(folder) if name.endswith((".dist-info", ".egg-info")))
+    return tuple(sorted(found))
 
 
 def stamp_of(path: str) -> Stamp | None:
