@@ -97,21 +97,42 @@ def load_cache(root: Path) -> BuildCache:
     return cache
 
 
-def _write_atomically(target: Path, payload: bytes) -> None:
+class _HashingWriter:
+    """A file that hashes what is written to it: the pickle streams to disk, never whole in memory."""
+
+    def __init__(self, file) -> None:
+        self.file, self.hash = file, hashlib.blake2b(digest_size=_DIGEST)
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.file.write(data)
+
+
+def _write_atomically(target: Path, saved: dict) -> None:
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
-        staging.write_bytes(_MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST).digest() + payload)
+        with open(staging, "wb") as file:
+            file.write(_MAGIC + bytes(_DIGEST))  # the digest, once the payload is written
+            writer = _HashingWriter(file)
+            pickle.dump(saved, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            file.seek(len(_MAGIC))
+            file.write(writer.hash.digest())
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
 
 
 def save_cache(root: Path, cache: BuildCache) -> None:
-    """Keep the cache for the next build, each file written atomically; a failure to write only costs speed."""
+    """Keep the cache for the next build, each file written atomically; a failure to write only costs speed.
+
+    The pages' bytes are dropped from ``cache``: they are in the output folder.
+    """
     stamp = _stamp()
     # A page's bytes stay in the output folder only: the cache keeps what they were made from, and the stamp
     # of the file written, which is enough to know it need not be rendered again (see site.build_site).
-    pages = {name: (key, None) for name, (key, _) in cache.pages.items()}
+    for name, (key, _) in cache.pages.items():
+        cache.pages[name] = (key, None)
+    pages = cache.pages
     saved = {
         "stamp": stamp, "pages": pages, "static": cache.static, "written": cache.written, "fragments": cache.fragments,
         "state": cache.environment.get("state"), "references": cache.environment.get("references", {}), "lang": cache.markdown.lang,
@@ -124,9 +145,9 @@ def save_cache(root: Path, cache: BuildCache) -> None:
         for shard, events in shards.items():
             signature = _shard_signature(events)
             if cache.saved_shards.get(shard) != signature:
-                _write_atomically(shard_file(root, shard), pickle.dumps({"stamp": stamp, "events": events}, protocol=pickle.HIGHEST_PROTOCOL))
+                _write_atomically(shard_file(root, shard), {"stamp": stamp, "events": events})
                 cache.saved_shards[shard] = signature
-        _write_atomically(cache_file(root), pickle.dumps(saved, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_atomically(cache_file(root), saved)
         if compiled := cache.environment.get("compiled"):
             compiled.save()
     except OSError:

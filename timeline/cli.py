@@ -213,26 +213,29 @@ def run_build(args: argparse.Namespace) -> int:
     except BuildFailed as failure:
         print_failure(failure, strict, "the output folder was not touched")
         return 1
-    if cache is not None:
-        if report.cache_changed:
-            save_cache(project.root, cache)
-        _record(project, cache, options, started_ns, report)
     for warning in report.warnings:
         print(warning, file=sys.stderr)
     print(report.summary())
+    if cache is not None:
+        from .site import build_inputs
+        from .uptodate import record_build
+
+        save, outcome = report.cache_changed, _outcome_to_record(report, options[0])
+        del report  # the pages' bytes are in the output folder now: free them before the cache is pickled
+        if save:
+            save_cache(project.root, cache)
+        record_build(project.root, options, started_ns, build_inputs(project, cache), *outcome)
     return 0
 
 
-def _record(project: Project, cache, options: tuple, started_ns: int, report) -> None:
-    from .site import build_inputs
-    from .uptodate import output_stamps, record_build
+def _outcome_to_record(report, output: str) -> tuple[dict, str, list[str]]:
+    """The output files' stamps, and what a build that finds nothing to do will print: this line, nothing changed."""
+    from .uptodate import output_stamps
     from .write import MANIFEST, WriteReport
 
-    # What a build that finds nothing to do will print: this build's line, with nothing changed.
     unchanged = replace(report, written=WriteReport(0, len(report.files), 0), seconds=0.0).summary()
     summary = unchanged.removesuffix(" in 0.00 s") + " in {seconds} s"
-    outputs = output_stamps(options[0], {**report.written.stamps, MANIFEST: None})
-    record_build(project.root, options, started_ns, build_inputs(project, cache), outputs, summary, [str(w) for w in report.warnings])
+    return output_stamps(output, {**report.written.stamps, MANIFEST: None}), summary, [str(w) for w in report.warnings]
 
 
 def run_check(args: argparse.Namespace) -> int:
