@@ -548,3 +548,85 @@ def test_a_damaged_shard_is_ignored_and_rewritten(site, damage):
     assert tree(site / "output") == fresh(site)
     assert damaged_event in build_cache._unpack(shard, stamp)["events"]
     assert set(build_cache.load_cache(site).events) == {str(p) for p in (site / "content").glob("*.md")}
+
+
+# ---------------------------------------------------------------- found by review: each once let stale output through
+
+
+def test_a_change_of_language_reaches_the_cached_events_of_later_builds(site):
+    # French typography shows in this title ("Quoi\u00a0: pourquoi\u202f?"), on the 2023 page the later edit redraws.
+    (site / "content/2023-03-01-quoi.md").write_text(event_text(title='"Quoi : pourquoi ?"', date="2023-03-01", tags="[grand]"), encoding="utf-8")
+    backdate(input_paths(site))
+    build(site)
+    edit(site / "site.yaml", "language: fr", "language: en")
+    build(site)
+    edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")  # then an unrelated edit
+    build(site)
+    assert tree(site / "output") == fresh(site)
+
+
+def test_templates_are_followed_as_jinja_reads_them(site):
+    templates = site / "templates"
+    (templates / "logo.svg").write_text('<svg>{% include "_colour.txt" %}</svg>', encoding="utf-8")
+    (templates / "_colour.txt").write_text("red", encoding="utf-8")
+    edit(templates / "event.html", "{% block content %}", '{% block content %}{% include "./logo.svg" %}')
+    build(site)
+    (templates / "_colour.txt").write_text("blue", encoding="utf-8")  # two includes away, named with "./"
+    build(site)
+    assert "<svg>blue</svg>" in (site / "output/2023/suite/index.html").read_text(encoding="utf-8")
+    assert tree(site / "output") == fresh(site)
+
+
+def test_a_future_date_warning_is_checked_on_the_day_of_each_build(make_site, monkeypatch):
+    root = make_site({"content/2030-01-01-plus-tard.md": event_text(title="Plus tard", date="2030-01-01")})
+    warning = "content/2030-01-01-plus-tard.md:4: warning: the date 2030-01-01 is in the future"
+    assert warning in build(root).err
+    import datetime as dt
+
+    class Later(dt.date):
+        @classmethod
+        def today(cls):
+            return dt.date(2031, 1, 1)
+
+    monkeypatch.setattr(site_module.dt, "date", Later)
+    assert warning not in build(root, "--strict").err  # the cached event no longer carries it
+
+
+def test_manifest_lines_outside_the_output_are_never_removed(site):
+    build(site)
+    outside = site.parent / "keep.txt"
+    outside.write_text("à garder", encoding="utf-8")
+    manifest = site / "output/.timeline-manifest"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "../../keep.txt\n../content/2023-01-10-suite.md\n" + f"{outside}\n", encoding="utf-8")
+    edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")
+    build(site)
+    assert outside.read_text(encoding="utf-8") == "à garder" and (site / "content/2023-01-10-suite.md").exists()
+
+
+def test_a_damaged_compiled_template_is_compiled_again(site):
+    build(site)
+    for compiled in (site / ".timeline-cache/templates").glob("*.cache"):
+        compiled.write_bytes(compiled.read_bytes()[:40])
+    edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")
+    build(site)
+    assert tree(site / "output") == fresh(site)
+
+
+def test_a_record_from_another_project_does_not_answer_for_this_one(site, full_builds):
+    shared = site.parent / "shared-output"
+    build(site, "--output", shared)
+    other = site.parent / "other"
+    other.mkdir()
+    for name in ("site.yaml", "content", "templates"):
+        (other / name).symlink_to(site / name) if name != "site.yaml" else (other / name).write_text((site / name).read_text(encoding="utf-8").replace("title:", "title: Autre —", 1), encoding="utf-8")
+    backdate([other / "site.yaml"])
+    (other / ".timeline-cache").mkdir()
+    (other / ".timeline-cache/uptodate.pickle").write_bytes((site / ".timeline-cache/uptodate.pickle").read_bytes())
+    full_build(other, full_builds, "--output", shared)
+
+
+def test_a_cache_folder_that_is_a_file_costs_speed_not_the_build(site):
+    (site / ".timeline-cache").write_text("not a folder", encoding="utf-8")
+    edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")  # recent: the record is refused
+    assert run_cli("--project", site, "build").status == 0
+    assert tree(site / "output") == fresh(site)

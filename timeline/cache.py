@@ -66,13 +66,19 @@ def _unpack(path: Path, stamp: dict) -> dict | None:
         gc.enable()
 
 
-def _shard_signature(events: dict) -> tuple:
-    return tuple(sorted((path, entry[0], entry[1]) for path, entry in events.items()))
+def _shard_signature(events: dict, lang: str) -> tuple:
+    # The language too: a change of language parses every event again, with the same files and stamps.
+    return (lang, tuple(sorted((path, entry[0], entry[1]) for path, entry in events.items())))
 
 
-def _empty(root: Path) -> BuildCache:
+def _compiled(root: Path, stamp: dict) -> CompiledTemplates:
+    salt = hashlib.blake2b(repr(sorted(stamp.items())).encode(), digest_size=8).hexdigest()
+    return CompiledTemplates(root / CACHE_DIR / "templates", salt)
+
+
+def _empty(root: Path, stamp: dict) -> BuildCache:
     cache = BuildCache()
-    cache.environment["compiled"] = CompiledTemplates(root / CACHE_DIR / "templates")
+    cache.environment["compiled"] = _compiled(root, stamp)
     return cache
 
 
@@ -81,19 +87,19 @@ def load_cache(root: Path) -> BuildCache:
     stamp = _stamp()
     saved = _unpack(cache_file(root), stamp)
     if saved is None:
-        return _empty(root)
+        return _empty(root, stamp)
     try:
         cache = BuildCache(pages=saved["pages"], static=saved["static"], written=saved["written"], fragments=saved["fragments"])
-        cache.environment.update(state=saved["state"], references=saved["references"], compiled=CompiledTemplates(root / CACHE_DIR / "templates"))
+        cache.environment.update(state=saved["state"], references=saved["references"], compiled=_compiled(root, stamp))
         cache.markdown.lang = saved["lang"]
     except (KeyError, TypeError, AttributeError):
-        return _empty(root)
+        return _empty(root, stamp)
     for shard in range(SHARDS):
         part = _unpack(shard_file(root, shard), stamp)
         events = part.get("events") if part else None
         if isinstance(events, dict):
             cache.events.update(events)
-            cache.saved_shards[shard] = _shard_signature(events)
+            cache.saved_shards[shard] = _shard_signature(events, cache.markdown.lang)
     return cache
 
 
@@ -143,7 +149,7 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     try:
         cache_file(root).parent.mkdir(exist_ok=True)
         for shard, events in shards.items():
-            signature = _shard_signature(events)
+            signature = _shard_signature(events, cache.markdown.lang)
             if cache.saved_shards.get(shard) != signature:
                 _write_atomically(shard_file(root, shard), {"stamp": stamp, "events": events})
                 cache.saved_shards[shard] = signature

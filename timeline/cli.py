@@ -196,7 +196,8 @@ def run_build(args: argparse.Namespace) -> int:
     output = getattr(args, "output", None) or project.default_output
     base_url, drafts, strict = getattr(args, "base_url", None), getattr(args, "drafts", False), getattr(args, "strict", False)
     use_cache = not getattr(args, "no_cache", False)
-    options = (os.path.realpath(output), base_url, drafts, strict)
+    # The project too: a record copied from another project must not answer for this one.
+    options = (os.path.realpath(output), base_url, drafts, strict, os.path.realpath(project.root))
     # Nothing read or written changed since the last build: its output stands, and so does what it said.
     if use_cache and (outcome := last_outcome_if_unchanged(project.root, options)):
         summary, warnings = outcome
@@ -205,8 +206,9 @@ def run_build(args: argparse.Namespace) -> int:
         print(summary.replace("{seconds}", f"{time.perf_counter() - started:.2f}"))
         return 0
     from .cache import load_cache, save_cache
-    from .site import build_site
+    from .site import build_site, stamps_before_build
 
+    before = stamps_before_build(project) if use_cache else {}
     cache = load_cache(project.root) if use_cache else None
     try:
         report = build_site(project, output, base_url, drafts, cache=cache, strict=strict)
@@ -224,7 +226,7 @@ def run_build(args: argparse.Namespace) -> int:
         del report  # the pages' bytes are in the output folder now: free them before the cache is pickled
         if save:
             save_cache(project.root, cache)
-        record_build(project.root, options, started_ns, build_inputs(project, cache), *outcome)
+        record_build(project.root, options, started_ns, build_inputs(project, cache, before), *outcome)
     return 0
 
 

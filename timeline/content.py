@@ -232,7 +232,7 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple
 
 
 def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
-    """What a valid file may still get wrong: no source (an error once published), an empty body, a future date."""
+    """What a valid file may still get wrong: no source (an error once published), an empty body."""
     problems = []
     if not event.sources:
         where = event.line_of("sources") if "sources" in dict(event.key_lines) else 1
@@ -241,9 +241,15 @@ def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
         problems.append(Problem(event.path, 1, f"still holds the placeholders of 'new' or 'import' ({PLACEHOLDER_MARK!r} or {REWRITE_MARK!r}): complete it or keep 'draft: true'"))
     if not body.strip():
         problems.append(Problem(event.path, body_line, "the body is empty: write the entry below the front matter", warning=True))
-    if event.date.start.first_day() > dt.date.today():
-        problems.append(Problem(event.path, event.line_of("date"), f"the date {event.date.iso()} is in the future", warning=True))
     return problems
+
+
+def future_dates(events: list[Event], today: dt.date) -> list[Problem]:
+    """A warning for each event dated after ``today``; checked on every build, as it depends on the day, not the file."""
+    return [
+        Problem(event.path, event.line_of("date"), f"the date {event.date.iso()} is in the future", warning=True)
+        for event in events if event.date.start.first_day() > today
+    ]
 
 
 _worker_renderer = None

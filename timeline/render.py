@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.loaders
 import jinja2.meta
 
 from .config import SiteConfig
@@ -53,17 +54,17 @@ class CompiledTemplates(jinja2.BytecodeCache):
     is written while building, so a failed build leaves the folder as it was.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path, salt: str) -> None:
+        self.folder, self.salt = folder, salt  # salt: the generator's stamp, as how templates compile is its code
         self.pending: dict[str, bytes] = {}
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         """Fill ``bucket`` from the folder, if a compiled copy is there."""
         try:
-            with open(self.folder / f"{bucket.key}.cache", "rb") as file:
+            with open(self.folder / f"{self.salt}-{bucket.key}.cache", "rb") as file:
                 bucket.load_bytecode(file)
-        except OSError:
-            pass
+        except Exception:  # noqa: BLE001 - a missing or damaged copy only means compiling again
+            bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         """Keep a freshly compiled template until the build succeeds."""
@@ -75,10 +76,13 @@ class CompiledTemplates(jinja2.BytecodeCache):
         """Write the templates compiled since the last save into the folder, each atomically."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for key, data in self.pending.items():
-            staging = self.folder / f"{key}.{os.getpid()}.tmp"
+            staging = self.folder / f"{self.salt}-{key}.{os.getpid()}.tmp"
             staging.write_bytes(data)
-            os.replace(staging, self.folder / f"{key}.cache")
+            os.replace(staging, self.folder / f"{self.salt}-{key}.cache")
         self.pending.clear()
+        for old in self.folder.glob("*.cache"):
+            if not old.name.startswith(f"{self.salt}-"):
+                old.unlink(missing_ok=True)  # compiled by other generator code
 
 
 def make_environment(templates_dir: Path, lang: str, compiled: CompiledTemplates | None = None) -> jinja2.Environment:
@@ -236,31 +240,42 @@ def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) ->
 
 
 def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict | None = None) -> dict[str, str]:
-    """For each template, a digest of its source and of every template it extends, includes or imports.
+    """For each template, a digest of its source and of every file it extends, includes or imports, and so on.
 
     A page's key holds its template's digest, so an edited template re-renders only the pages that use it.
-    A template naming another by a variable could use any of them: its digest covers them all. ``known``
-    keeps each source's parsed references between builds.
+    Names are read as Jinja's loader reads them ("./_entry.html" is "_entry.html"), any included file is
+    followed (an SVG including another), and a template naming one by a variable could use any file under
+    templates/: its digest covers them all. ``known`` keeps each source's parsed references between builds.
     """
     known = {} if known is None else known
-    sources = {}
-    for name in env.list_templates(filter_func=is_template_name):
-        try:
-            sources[name] = (templates_dir / name).read_bytes()
-        except OSError:
-            sources[name] = b""
-    digests = {name: hashlib.blake2b(data, digest_size=16).hexdigest() for name, data in sources.items()}
-    references = {}
-    for name, data in sources.items():
-        if digests[name] not in known:
+    sources: dict[str, bytes | None] = {}
+    used_digests: set[str] = set()
+
+    def source(name: str) -> bytes | None:
+        if name not in sources:
+            try:
+                sources[name] = (templates_dir / name).read_bytes()
+            except OSError:
+                sources[name] = None
+        return sources[name]
+
+    def digest(name: str) -> str:
+        data = source(name)
+        return "missing" if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    def references(name: str) -> frozenset[str] | None:
+        data = source(name)
+        if data is None:
+            return frozenset()
+        key = digest(name)
+        used_digests.add(key)
+        if key not in known:
             try:
                 found = set(jinja2.meta.find_referenced_templates(env.parse(data.decode("utf-8"), name)))
-                known[digests[name]] = None if None in found else frozenset(found)
+                known[key] = None if None in found else frozenset(_loader_name(n) for n in found)
             except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
-                known[digests[name]] = None  # reported by check_templates; the page will not render anyway
-        references[name] = known[digests[name]]
-    for stale in known.keys() - set(digests.values()):
-        del known[stale]
+                known[key] = None  # cannot tell what it uses: count everything
+        return known[key]
 
     def closure(name: str) -> set[str]:
         seen, pending = set(), [name]
@@ -269,21 +284,26 @@ def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict 
             if current in seen:
                 continue
             seen.add(current)
-            used = references.get(current, frozenset())
+            used = references(current)
             if used is None:
-                return set(sources)
+                return seen | set(env.loader.list_templates())
             pending.extend(used)
         return seen
 
-    def digest(name: str) -> str:
-        if name not in digests:  # included, but not named like a template ("logo.svg"), or missing
-            try:
-                digests[name] = hashlib.blake2b((templates_dir / name).read_bytes(), digest_size=16).hexdigest()
-            except OSError:
-                digests[name] = "missing"
-        return digests[name]
+    closures = {}
+    for name in env.list_templates(filter_func=is_template_name):
+        parts = "".join(f"{n}\0{digest(n)}\0" for n in sorted(closure(name)))
+        closures[name] = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+    for stale in known.keys() - used_digests:
+        del known[stale]
+    return closures
 
-    return {name: hashlib.blake2b("".join(f"{n}\0{digest(n)}\0" for n in sorted(closure(name))).encode(), digest_size=16).hexdigest() for name in sources}
+
+def _loader_name(name: str) -> str:
+    try:
+        return "/".join(jinja2.loaders.split_template_path(name))
+    except jinja2.TemplateNotFound:
+        return name  # "../x": Jinja will not find it either
 
 
 def copy_files(sources: dict[str, Path], root: Path, cache: dict | None = None) -> tuple[dict[str, bytes], list[Problem]]:
@@ -294,7 +314,7 @@ def copy_files(sources: dict[str, Path], root: Path, cache: dict | None = None) 
     for name, path in sources.items():
         try:
             stat = path.stat()
-            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)  # ctime: utime cannot set it back
             if path not in cache or cache[path][0] != key:
                 cache[path] = (key, path.read_bytes())
         except FileNotFoundError:

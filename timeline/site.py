@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections import Counter
@@ -11,14 +12,14 @@ from pathlib import Path
 import jinja2
 
 from .config import SiteConfig, load_config
-from .content import read_events
+from .content import future_dates, read_events
 from .dates import PRECISIONS
 from .markup import MarkdownRenderer
 from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
 from .render import STATIC_DIR, check_templates, make_environment, render_site, template_closures
-from .uptodate import Stamp, walk
+from .uptodate import Stamp, stamp_of, walk
 from .write import InPlace, WriteReport, check_output_dir, file_stamp, write_site
 
 
@@ -141,7 +142,7 @@ def build_site(
     # Read and validate every article (only the changed ones, with a warm cache), rendering Markdown bodies.
     found = read_events(project.content_dir, root, cache.markdown, cache.events, changed)
     events = found.events
-    problems += template_errors + found.problems + find_duplicate_slugs(events)
+    problems += template_errors + found.problems + future_dates(events, dt.date.today()) + find_duplicate_slugs(events)
     problems += check_declared_tags(events, config.tags if config else None)
     if config is None or template_errors:
         raise BuildFailed(problems)
@@ -176,14 +177,27 @@ def build_site(
     )
 
 
-def build_inputs(project: Project, cache: BuildCache) -> dict[str, Stamp | None]:
-    """Every file and folder a build read, with the stamp it had when read where the cache knows it (events)."""
+def stamps_before_build(project: Project) -> dict[str, Stamp | None]:
+    """The stamps of site.yaml, the templates and content's folders and files but events, before a build reads them."""
+    paths = [str(project.config_file), *walk(str(project.templates_dir))]
+    paths += (path for path in walk(str(project.content_dir), skip_hidden=True) if not path.endswith(".md"))
+    return {path: stamp_of(path) for path in paths}
+
+
+def build_inputs(project: Project, cache: BuildCache, before: dict[str, Stamp | None]) -> dict[str, Stamp | None]:
+    """Every file and folder a build read, with the stamp it had before it was read where known, else None.
+
+    Events have the stamp they were read with; the rest, the one ``stamps_before_build`` took: a file changed
+    while the build ran (even copied in with an old mtime) then differs from its record.
+    """
     inputs: dict[str, Stamp | None] = {str(project.config_file): None}
     inputs.update(dict.fromkeys(walk(str(project.content_dir), skip_hidden=True)))
     inputs.update(dict.fromkeys(walk(str(project.templates_dir))))
+    inputs.update(dict.fromkeys(str(path) for path in cache.static))  # assets, and files beside entries
+    for path in inputs:
+        inputs[path] = before.get(path)
     for path, ((mtime, size, inode, changed), *_) in cache.events.items():
         inputs[path] = (size, mtime, inode, changed)
-    inputs.update(dict.fromkeys(str(path) for path in cache.static))  # assets, and files beside entries
     return inputs
 
 

@@ -99,20 +99,20 @@ def record_file(root: Path) -> Path:
 def record_build(root: Path, options: tuple, started_ns: int, inputs: dict[str, Stamp | None], outputs: dict[str, Stamp | None], summary: str, warnings: list[str]) -> None:
     """Keep the stamps of a successful build's inputs and outputs, and what it printed; failures only cost speed.
 
-    Both map a path to its stamp when the build read or wrote it, or None to take it now. An input changed
-    less than a second before the build began (a coarse clock could hide a second change) makes the build
-    unrecordable; one changed after the build read it will not match its recorded stamp.
+    Both map a path to its stamp when the build read or wrote it (taken before reading: see ``site.build_inputs``),
+    or None to take it now. An input changed less than a second before the build began (a coarse clock could hide
+    a second change) makes the build unrecordable; one changed after the build read it will not match its stamp.
     """
     stamps = {}
     for path, seen in inputs.items():
         stamp = seen or stamp_of(path)
         if stamp is None or stamp[1] >= started_ns - _RACY_NS:
-            record_file(root).unlink(missing_ok=True)
+            _forget(root)
             return
         stamps[path] = stamp
     for path, written in outputs.items():
         if (stamp := written or stamp_of(path)) is None:
-            record_file(root).unlink(missing_ok=True)
+            _forget(root)
             return
         stamps[path] = stamp
     record = {"generator": generator_stamp(), "options": options, "day": dt.date.today().isoformat(), "stamps": stamps, "summary": summary, "warnings": warnings}
@@ -124,6 +124,13 @@ def record_build(root: Path, options: tuple, started_ns: int, inputs: dict[str, 
         os.replace(staging, target)
     except OSError:
         staging.unlink(missing_ok=True)
+
+
+def _forget(root: Path) -> None:
+    try:
+        record_file(root).unlink(missing_ok=True)
+    except OSError:
+        pass  # no cache folder to speak of (a file in its place, no permission): then there is no record either
 
 
 def last_outcome_if_unchanged(root: Path, options: tuple) -> tuple[str, list[str]] | None:

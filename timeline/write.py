@@ -59,7 +59,12 @@ def read_manifest(output: Path) -> set[str] | None:
         text = (output / MANIFEST).read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
         return None
-    return {line for line in text.splitlines() if line and not line.startswith("#")}
+    # Only names inside the folder: an edited manifest must never make the build delete a file elsewhere.
+    return {line for line in text.splitlines() if line and not line.startswith("#") and _inside(line)}
+
+
+def _inside(name: str) -> bool:
+    return not name.startswith("/") and "\\" not in name and ".." not in name.split("/")
 
 
 def _existing_files(output: Path) -> set[str]:
@@ -128,14 +133,36 @@ def _remove_stale(output: Path, stale: set[str]) -> None:
             folder = folder.parent
 
 
+def _remove_abandoned_staging(output: Path) -> None:
+    """Remove the staging folders of builds that died (killed while writing): they would otherwise be published."""
+    for entry in os.scandir(output):
+        pid = entry.name[len(_STAGING):]
+        if entry.name.startswith(_STAGING) and entry.is_dir(follow_symlinks=False) and pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str, Stamp] | None = None) -> WriteReport:
     """Write ``files`` into ``output``: stage the changed ones, then move them in; unchanged files keep their mtime.
 
     A file given as ``IN_PLACE`` is neither compared nor written: ``stamps`` holds its stamp, checked by the caller.
     """
     output.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(output)
     manifest = (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(files))).encode("utf-8")
-    files = {**files, MANIFEST: manifest}
+    # The manifest first: should the build be killed while moving files in, the folder still lists them all.
+    files = {MANIFEST: manifest, **files}
     previous = read_manifest(output) or set()
     changed = {name: data for name, data in files.items() if data is not IN_PLACE and not _same_bytes(output / name, data)}
     staging = output / f"{_STAGING}{os.getpid()}"
