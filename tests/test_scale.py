@@ -630,3 +630,18 @@ def test_a_cache_folder_that_is_a_file_costs_speed_not_the_build(site):
     edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")  # recent: the record is refused
     assert run_cli("--project", site, "build").status == 0
     assert tree(site / "output") == fresh(site)
+
+
+def test_a_folder_in_the_way_fails_the_build_before_anything_in_place_changes(site):
+    build(site)
+    edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")
+    (site / "output/feed.xml").unlink()
+    (site / "output/feed.xml").mkdir()
+    before = snapshot(site / "output")
+    run = run_cli("--project", site, "build")
+    assert run.status == 1
+    assert run.err.splitlines()[-2:] == ["output/feed.xml:1: could not write the site: a folder is in the way of a file of the site", "1 error; the output folder was not touched."]
+    assert snapshot(site / "output") == before
+    (site / "output/feed.xml").rmdir()
+    build(site)
+    assert tree(site / "output") == fresh(site)

@@ -6,6 +6,7 @@ a folder holding files it did not write, so nothing of the user's is ever delete
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -133,6 +134,22 @@ def _remove_stale(output: Path, stale: set[str]) -> None:
             folder = folder.parent
 
 
+def _check_nothing_in_the_way(output: Path, names, stale: set[str]) -> None:
+    """Fail before anything in place changes when a file cannot be moved in: a folder (or a file not stale) in the way."""
+    checked: set[str] = set()
+    for name in names:
+        target = os.path.join(output, name)
+        if os.path.isdir(target) and not os.path.islink(target):
+            raise IsADirectoryError(errno.EISDIR, "a folder is in the way of a file of the site", target)
+        folder = os.path.dirname(name)
+        while folder and folder not in checked:
+            checked.add(folder)
+            path = os.path.join(output, folder)
+            if folder not in stale and os.path.lexists(path) and not os.path.isdir(path):
+                raise NotADirectoryError(errno.ENOTDIR, "a file is in the way of a folder of the site", path)
+            folder = os.path.dirname(folder)
+
+
 def _remove_abandoned_staging(output: Path) -> None:
     """Remove the staging folders of builds that died (killed while writing): they would otherwise be published."""
     for entry in os.scandir(output):
@@ -165,6 +182,8 @@ def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str
     files = {MANIFEST: manifest, **files}
     previous = read_manifest(output) or set()
     changed = {name: data for name, data in files.items() if data is not IN_PLACE and not _same_bytes(output / name, data)}
+    stale = previous - files.keys()
+    _check_nothing_in_the_way(output, changed, stale)
     staging = output / f"{_STAGING}{os.getpid()}"
     try:
         # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
@@ -173,7 +192,6 @@ def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str
         for index, data in enumerate(changed.values()):
             with open(os.path.join(staging, str(index)), "wb") as file:
                 file.write(data)
-        stale = previous - files.keys()
         _remove_stale(output, stale)
         made: set[str] = set()
         for index, name in enumerate(changed):
