@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import operator
 import os
 import traceback
 from collections.abc import Callable
@@ -114,8 +115,11 @@ def _text_key(value: str) -> str | bytes:
     return value if len(value) <= 200 else hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+_fingerprint = operator.attrgetter("fingerprint")
+
+
 def _fingerprints(events: tuple[Event, ...]) -> tuple[str, ...]:
-    return tuple(e.fingerprint for e in events)
+    return tuple(map(_fingerprint, events))
 
 
 # By exact type: a page key is computed for every page of every build, so this must be quick.
