@@ -15,7 +15,7 @@ from slugify import slugify
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
 from .markup import Reference
-from .parallel import map_forked, worker_count
+from .parallel import map_inherited
 from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
@@ -252,25 +252,10 @@ def future_dates(events: list[Event], today: dt.date) -> list[Problem]:
     ]
 
 
-_worker_renderer = None
-
-
-def _parse_job(job: tuple[Path, str, bytes], lang: str) -> tuple[Event | None, list[Problem]]:
-    # Each worker process keeps one renderer: building Python-Markdown's registry per file would cost more.
-    global _worker_renderer
-    if _worker_renderer is None or _worker_renderer.lang != lang:
-        from .markup import MarkdownRenderer
-
-        _worker_renderer = MarkdownRenderer(lang)
-    path, shown, data = job
-    return parse_event(data, path, shown, _worker_renderer)
-
-
 def _parse_all(jobs: list[tuple[Path, str, bytes]], render) -> list[tuple[Event | None, list[Problem]]]:
     """Parse the files, across the machine's cores when there are many (results in the order of ``jobs``)."""
-    if (workers := worker_count(len(jobs))) > 1:
-        return map_forked(functools.partial(_parse_job, lang=render.lang), jobs, workers)
-    return [parse_event(data, path, shown, render) for path, shown, data in jobs]
+    # Forked workers inherit the jobs and the renderer, each its own copy: only the parsed events travel back.
+    return map_inherited(lambda job: parse_event(job[2], job[0], job[1], render), jobs)
 
 
 def find_event_files(content_dir: Path) -> list[Path]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import Problem, display_path
+from .uptodate import Stamp
 
 MANIFEST = ".timeline-manifest"
 _MANIFEST_HEADER = "# Files written by the last build of this folder (build.py keeps it to remove stale files safely).\n"
@@ -32,11 +33,10 @@ class InPlace:
 # A value of the files to write: nothing to write or compare, the file is already there (see ``file_stamp``).
 IN_PLACE = InPlace()
 
-Stamp = tuple[int, int, int, int]  # a written file's size, mtime (ns), inode and ctime (ns), which utime cannot set back
 
 
 def file_stamp(path: str) -> Stamp | None:
-    """The stamp of a regular file, or None when it is missing or something else (a link, a folder)."""
+    """The stamp of a regular file (its ctime too, which utime cannot set back), or None for anything else."""
     try:
         found = os.lstat(path)
     except OSError:
