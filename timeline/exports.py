@@ -83,6 +83,11 @@ def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], key: C
     return list(pieces.values())
 
 
+def _piece_key(config: SiteConfig, abs_url: Callable[[str], str]) -> Callable[[Event], tuple]:
+    # All a piece shows comes from the file (its fingerprint), the language (typography, labels) and its address.
+    return lambda event: (event.fingerprint, config.language, abs_url(event.url_path))
+
+
 def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None) -> bytes:
     """The timeline as a TimelineJS3 JSON document, events oldest first, on one line (see ``event_pieces``)."""
     read_more = STRINGS[config.language]["read_more"]
@@ -102,7 +107,7 @@ def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[s
         slide["unique_id"] = event.anchor
         return json.dumps(slide, ensure_ascii=False)
 
-    slides = event_pieces(memo, "timelinejs", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), slide_json)
+    slides = event_pieces(memo, "timelinejs", timeline.chronological, _piece_key(config, abs_url), slide_json)
     title = {"text": {"headline": html.escape(config.title, quote=False), "text": f"<p>{html.escape(config.description, quote=False)}</p>"}}
     eras = [_era_json(era, timeline) for era in getattr(config, "eras", ())]
     # What json.dumps({"title": …, "events": […], "eras": […]}) writes, the events' part kept from the last build.
@@ -145,7 +150,7 @@ def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], b
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
     head, end = calendar.to_ical().split(b"END:VCALENDAR")
-    blocks = event_pieces(memo, "ics", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), lambda e: _vevent(e, host, abs_url(e.url_path)), spread=True)
+    blocks = event_pieces(memo, "ics", timeline.chronological, _piece_key(config, abs_url), lambda e: _vevent(e, host, abs_url(e.url_path)), spread=True)
     return head + b"".join(blocks) + b"END:VCALENDAR" + end
 
 
@@ -200,5 +205,5 @@ def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
             "; ".join(f"{source.publisher} — {source.title}" for source in event.sources),
         )))
 
-    rows = event_pieces(memo, "csv", timeline.chronological, lambda e: (e.fingerprint, config.language, abs_url(e.url_path)), row)
+    rows = event_pieces(memo, "csv", timeline.chronological, _piece_key(config, abs_url), row)
     return (_csv_row(CSV_COLUMNS) + "".join(rows)).encode("utf-8")

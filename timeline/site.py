@@ -79,19 +79,18 @@ class BuildReport:
 
 
 def templates_state(templates_dir: Path) -> tuple:
-    """Name, size, mtime and inode of every file under templates/ but the static assets.
+    """Name and stamp of every file under templates/ but the static assets.
 
     Any of them may be a template or be included by one, so a change means a new Jinja environment.
     """
     if not templates_dir.is_dir():
         return ()
     state = []
-    for path in sorted(templates_dir.rglob("*")):
-        relative = path.relative_to(templates_dir).as_posix()
-        if relative.split("/")[0] != STATIC_DIR and path.is_file():
-            stat = path.stat()
-            state.append((relative, stat.st_size, stat.st_mtime_ns, stat.st_ino))
-    return tuple(state)
+    for path in walk(str(templates_dir))[1:]:
+        relative = Path(path).relative_to(templates_dir).as_posix()
+        if relative.split("/")[0] != STATIC_DIR and os.path.isfile(path) and (stamp := stamp_of(path)):
+            state.append((relative, *stamp))
+    return tuple(sorted(state))
 
 
 def _environment(project: Project, config: SiteConfig | None, cache: BuildCache, changed: frozenset[Path]) -> jinja2.Environment:

@@ -61,7 +61,8 @@ def walk(folder: str, skip_hidden: bool = False) -> list[str]:
     while folders:
         current = folders.pop()
         try:
-            identity = (os.stat(current).st_dev, os.stat(current).st_ino)
+            found_stat = os.stat(current)
+            identity = (found_stat.st_dev, found_stat.st_ino)
             if identity in seen:
                 continue  # a link back up the tree
             seen.add(identity)
