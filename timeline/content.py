@@ -86,6 +86,19 @@ class Event:
         """The event page's path below the site root: ``2023/ai-alliance/``."""
         return f"{self.date.year:04d}/{self.slug}/"
 
+    @functools.cached_property
+    def sort_key(self) -> tuple:
+        """Start day, then coarser precision first, then slug: a total order, so output never depends on file order."""
+        return (*self.date.sort_key(), self.slug)
+
+    @functools.cached_property
+    def shape(self) -> tuple:
+        """Everything the timeline's order and groups and the checks across events read of it: not its text.
+
+        Equal shapes, same place: a rebuild after an edit that keeps every shape reuses the last plan (see model.py).
+        """
+        return (self.sort_key, self.draft, tuple((tag.name, tag.slug) for tag in self.tags), self.path, self.date, self.slug_line, self.key_lines)
+
     @property
     def anchor(self) -> str:
         """The id of the event's entry on the index: ``2023-ai-alliance``."""
@@ -278,6 +291,19 @@ def _event_file_names(content_dir: str) -> list[str]:
     return sorted(found, key=lambda p: p.split(os.sep))
 
 
+def watched_listing(content_dir: Path, listing: list[str], changed: set[str]) -> list[str]:
+    """The last build's event files, updated with the changes a watcher named (files created or deleted)."""
+    found = set(listing)
+    for path in changed:
+        if os.path.isfile(path):
+            relative = os.path.relpath(path, content_dir).split(os.sep)
+            if path.endswith(".md") and relative[0] != ".." and not any(part.startswith((".", "_")) for part in relative):
+                found.add(path)
+        else:
+            found.discard(path)
+    return sorted(found, key=lambda p: p.split(os.sep)) if len(found) != len(listing) or not found.issuperset(listing) else listing
+
+
 @dataclass(frozen=True)
 class ReadResult:
     """The valid events, every problem found, and the files actually read this time."""
@@ -293,28 +319,39 @@ def _stat_key(path: str) -> tuple[int, int, int, int]:
     return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
 
 
-def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], cache: dict | None = None, force: frozenset[Path] = frozenset()) -> ReadResult:
+def read_events(
+    content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], cache: dict | None = None,
+    force: frozenset[Path] = frozenset(), listing: list[str] | None = None,
+) -> ReadResult:
     """Read and validate every event file, collecting all problems.
 
     With a ``cache`` (path string → previous result), a file is parsed again only when its bytes changed: a
     file whose size, mtime and inode are unchanged is not even read, unless it is in ``force`` (the watcher saw
     it change, which a coarse mtime might hide); a file read again with the same content hash is not re-parsed.
+    ``listing`` holds the files found by the last build, which this one updates. When it is not empty,
+    a watcher saw every change since then and named it in ``force``: only those files are looked at
+    (see ``watched_listing``).
     """
     if not content_dir.is_dir():
         return ReadResult([], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")], [])
     cache = {} if cache is None else cache
     events: list[Event] = []
     problems: list[Problem] = []
-    # Plain strings, not Paths, until a file needs parsing: most files of a rebuild are only stat'ed.
-    paths = _event_file_names(str(content_dir))
     forced = {str(path) for path in force}
+    # Plain strings, not Paths, until a file needs parsing: most files of a rebuild are only stat'ed.
+    trusted = bool(listing)
+    paths = watched_listing(content_dir, listing, forced) if trusted else _event_file_names(str(content_dir))
+    if listing is not None:
+        listing[:] = paths
     pending: list[tuple[str, tuple, str, bytes]] = []
     refreshed = 0
     # First see which files changed: stat as a shortcut, then the bytes' hash.
     for path in paths:
+        cached = cache.get(path)
+        if trusted and cached is not None and path not in forced:
+            continue  # the watcher would have named it
         try:
             key = _stat_key(path)
-            cached = cache.get(path)
             if cached is None or cached[0] != key or path in forced:
                 with open(path, "rb") as file:
                     data = file.read()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import operator
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from pathlib import Path
 from dataclasses import dataclass
 
@@ -78,7 +80,26 @@ class Timeline:
 
 def chronological_key(event: Event) -> tuple:
     """Start day, then coarser precision first, then slug: a total order, so output never depends on file order."""
-    return (*event.date.sort_key(), event.slug)
+    return event.sort_key
+
+
+_shape = operator.attrgetter("shape")
+_start_year = operator.attrgetter("date.start.year")
+
+
+def shapes_of(events: list[Event] | tuple[Event, ...]) -> tuple:
+    """The events' shapes (see Event.shape), to tell whether a cross-event result still holds."""
+    return tuple(map(_shape, events))
+
+
+def memoized(memo: dict | None, name: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its last result kept in ``memo`` under ``name`` when ``key`` is still equal."""
+    if memo is None:
+        return compute()
+    hit = memo.get(name)
+    if hit is None or hit[0] != key:
+        memo[name] = hit = (key, compute())
+    return hit[1]
 
 
 def find_duplicate_slugs(events: list[Event]) -> list[Problem]:
@@ -114,6 +135,8 @@ def check_declared_tags(events: list[Event], declared: tuple[str, ...] | None) -
 
 def check_references(events: list[Event], published: tuple[Event, ...], root: Path) -> list[Problem]:
     """Every link to another event must reach a published one, and every file beside an entry must exist."""
+    if not any(event.references for event in published):
+        return []
     by_path = {event.path: event for event in events}
     shown = {event.path for event in published}
     problems = []
@@ -150,25 +173,78 @@ def _tag_spellings(events: tuple[Event, ...]) -> tuple[dict[str, Tag], list[Prob
 def group_by_year(events: tuple[Event, ...] | list[Event]) -> tuple[YearGroup, ...]:
     """Events grouped by the year they start in, keeping the given order of events."""
     by_year: dict[int, list[Event]] = defaultdict(list)
-    for event in events:
-        by_year[event.date.year].append(event)
+    for event, year in zip(events, map(_start_year, events)):
+        by_year[year].append(event)
     return tuple(YearGroup(year, tuple(group)) for year, group in by_year.items())
 
 
-def build_timeline(events: list[Event], newest_first: bool, include_drafts: bool) -> tuple[Timeline, list[Problem]]:
-    """Sort, group and index the events; report inconsistent tag spellings."""
+@dataclass(frozen=True)
+class _Plan:
+    """A timeline as positions in the list of events: it holds for any events of the same shapes."""
+
+    chronological: tuple[int, ...]
+    ordered: tuple[int, ...]
+    years: tuple[tuple[int, tuple[int, ...]], ...]
+    tags: tuple[tuple[tuple[int, int], tuple[int, ...]], ...]  # (event, index in its tags) of the spelling kept
+    drafts_skipped: int
+    problems: tuple[Problem, ...]
+
+
+def _plan(events: list[Event], newest_first: bool, include_drafts: bool) -> _Plan:
+    position = {id(event): index for index, event in enumerate(events)}
+    at = lambda group: tuple(position[id(event)] for event in group)  # noqa: E731 - a one-line helper
     shown = [e for e in events if include_drafts or not e.draft]
     chronological = tuple(sorted(shown, key=chronological_key))
     ordered = tuple(reversed(chronological)) if newest_first else chronological
-
-    years = group_by_year(ordered)
-
     spellings, problems = _tag_spellings(chronological)
     by_tag: dict[str, list[Event]] = defaultdict(list)
     for event in ordered:
         for tag in event.tags:
             by_tag[tag.slug].append(event)
-    tags = tuple(TagGroup(spellings[slug], tuple(by_tag[slug])) for slug in sorted(by_tag))
+    kept = {}
+    for event in chronological:
+        for index, tag in enumerate(event.tags):
+            if tag is spellings[tag.slug]:
+                kept[tag.slug] = (position[id(event)], index)
+    return _Plan(
+        at(chronological), at(ordered), tuple((group.year, at(group.events)) for group in group_by_year(ordered)),
+        tuple((kept[slug], at(by_tag[slug])) for slug in sorted(by_tag)), len(events) - len(shown), tuple(problems),
+    )
 
-    timeline = Timeline(chronological, ordered, years, tags, len(events) - len(shown))
-    return timeline, problems
+
+def build_timeline(events: list[Event], newest_first: bool, include_drafts: bool, memo: dict | None = None) -> tuple[Timeline, list[Problem]]:
+    """Sort, group and index the events; report inconsistent tag spellings.
+
+    With a ``memo`` kept between builds, events of the same shapes as last time (an edited body, say) reuse
+    the last sorting and grouping: on a large timeline that is most of a rebuild's fixed cost.
+    """
+    plan = memoized(memo, "timeline", (shapes_of(events), newest_first, include_drafts), lambda: _plan(events, newest_first, include_drafts))
+    last = memo.get("timeline made") if memo is not None else None
+    last = last[1] if last is not None and last[0] is plan else None
+
+    def pick(positions: tuple[int, ...], before: tuple[Event, ...] | None) -> tuple[Event, ...]:
+        made = tuple([events[i] for i in positions])
+        # The same events as last time: the same tuple, so pages keyed on it are known unchanged at a glance.
+        return before if before is not None and all(map(operator.is_, made, before)) else made
+
+    def group(kind, group_before, *fields):
+        return group_before if group_before is not None and group_before.events is fields[-1] else kind(*fields)
+
+    chronological = pick(plan.chronological, last and last.chronological)
+    ordered = chronological[::-1] if newest_first else chronological
+    if last is not None and newest_first and chronological is last.chronological:
+        ordered = last.events
+    years = tuple(
+        group(YearGroup, last and last.years[n], year, pick(positions, last and last.years[n].events))
+        for n, (year, positions) in enumerate(plan.years)
+    )
+    tags = tuple(
+        group(TagGroup, last and last.tags[n], events[i].tags[j], pick(positions, last and last.tags[n].events))
+        for n, ((i, j), positions) in enumerate(plan.tags)
+    )
+    timeline = Timeline(chronological, ordered, years, tags, plan.drafts_skipped)
+    if last is not None and chronological is last.chronological and all(map(operator.is_, years + tags, last.years + last.tags)):
+        timeline = last
+    if memo is not None:
+        memo["timeline made"] = (plan, timeline)
+    return timeline, list(plan.problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import operator
@@ -25,7 +26,7 @@ from .dates import EventDate
 from .markup import resolve_references
 from . import structured_data
 from .axis import layout
-from .model import TagGroup, Timeline, YearGroup, group_by_era, group_by_year
+from .model import TagGroup, Timeline, YearGroup, group_by_era, group_by_year, memoized
 from .problems import Problem, decode_utf8, display_path
 from .parallel import map_inherited, worker_count
 from .write import IN_PLACE, InPlace
@@ -46,6 +47,25 @@ class Page:
     def url_path(self) -> str:
         """The page's address below the site root: '2023/ai-alliance/' for '2023/ai-alliance/index.html'."""
         return self.path.removesuffix("index.html")
+
+    @functools.cached_property
+    def key(self) -> tuple:
+        """``page_key(self)``, worked out once: a rebuild reuses an unchanged event's page (see list_pages)."""
+        return page_key(self)
+
+
+class Deferred:
+    """A file's bytes, made the first time they are asked for: the preview makes exports only when fetched."""
+
+    def __init__(self, make: Callable[[], bytes]) -> None:
+        self._make: Callable[[], bytes] | None = make
+        self._data = b""
+
+    def __call__(self) -> bytes:
+        """The bytes, made now if they were not yet."""
+        if self._make is not None:
+            self._data, self._make = self._make(), None
+        return self._data
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
@@ -141,6 +161,8 @@ def dependency_key(value: Any) -> Any:
     if (make := _KEYS.get(type(value))) is not None:
         return make(value)
     if isinstance(value, (list, tuple)):
+        if all(type(v) is str for v in value):
+            return _text_key(repr(value))  # the sitemap's thousands of URLs: one digest
         return tuple(dependency_key(v) for v in value)
     raise TypeError(f"no dependency key for {type(value).__name__}")
 
@@ -161,33 +183,62 @@ def page_key(page: Page) -> tuple:
 _EVENT_CONTEXT = {"event": None, "body": None, "previous": None, "next": None, "paged": None}.keys()
 
 
-def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int) -> list[Page]:
+def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int, memo: dict | None = None) -> list[Page]:
     """Every templated page of the site, in a fixed order; a page sees only what its context gives it.
 
     ``urls`` maps project paths to URLs, to resolve the links in event bodies. Above ``index_limit`` events the
-    index links to one page per year instead of listing every event.
+    index links to one page per year instead of listing every event. With a ``memo`` kept between builds, a
+    page is the same object as last time (its key known) when what it is given is (see model.build_timeline).
     """
+    memo = {} if memo is None else memo
+    known_pages, made_pages = memo.get("pages", {}), {}
+
+    def page(path: str, template: str, context: dict[str, Any]) -> Page:
+        hit = known_pages.get(path)
+        if hit is None or hit.template != template or hit.context.keys() != context.keys() or not all(map(_same, hit.context.values(), context.values())):
+            hit = Page(path, template, context)
+        made_pages[path] = hit
+        return hit
+
+    def interned(name: str, value: tuple) -> tuple:
+        return memoized(memo, name, value, lambda: value)  # equal to last time: last time's object
+
     paged = len(timeline.events) > index_limit
-    pages = [Page("index.html", "index.html", {"timeline": timeline, "paged": paged}), Page("tags/index.html", "tags.html", {"timeline": timeline}), Page("404.html", "404.html")]
+    pages = [page("index.html", "index.html", {"timeline": timeline, "paged": paged}), page("tags/index.html", "tags.html", {"timeline": timeline}), page("404.html", "404.html", {})]
     if paged:
-        years = tuple(group.year for group in timeline.years)
+        years = interned("years", tuple(group.year for group in timeline.years))
         for group in timeline.years:
-            pages.append(Page(f"{group.year:04d}/index.html", "year.html", {"group": group, "years": years}))
+            pages.append(page(f"{group.year:04d}/index.html", "year.html", {"group": group, "years": years}))
+    known = memo.get("event pages", {})
+    made = {}
     for previous, event, following in timeline.with_neighbours():
-        body = resolve_references(event.body_html, urls) if event.references else event.body_html
-        pages.append(Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following, "paged": paged}))
+        hit = known.get(event.path)
+        # A body linking to other events shows their URLs, which any build may move: made afresh.
+        if hit is None or hit[0] is not event or hit[1] is not previous or hit[2] is not following or hit[3] != paged or event.references:
+            body = resolve_references(event.body_html, urls) if event.references else event.body_html
+            hit = (event, previous, following, paged, Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following, "paged": paged}))
+        made[event.path] = hit
+        pages.append(hit[4])
+    memo["event pages"] = made
     for group in timeline.tags:
         tag, total = group.tag, len(group.events)
         if total <= index_limit:
-            pages.append(Page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "events": group.events}))
+            pages.append(page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "events": group.events}))
             continue
         # A large tag gets a page per year, like the index: an edit then redraws one small page, not thousands of entries.
-        by_year = group_by_year(group.events)
-        pages.append(Page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "years": tuple((g.year, len(g.events)) for g in by_year)}))
-        years = tuple(g.year for g in by_year)
+        by_year = memoized(memo, f"tag years {tag.slug}", group.events, lambda: group_by_year(group.events))
+        counts = interned(f"tag counts {tag.slug}", tuple((g.year, len(g.events)) for g in by_year))
+        pages.append(page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "years": counts}))
+        years = interned(f"tag year list {tag.slug}", tuple(g.year for g in by_year))
         for year_group in by_year:
-            pages.append(Page(f"{tag.url_path}{year_group.year:04d}/index.html", "tag_year.html", {"tag": tag, "group": year_group, "years": years}))
+            pages.append(page(f"{tag.url_path}{year_group.year:04d}/index.html", "tag_year.html", {"tag": tag, "group": year_group, "years": years}))
+    memo["pages"] = made_pages
     return pages
+
+
+def _same(before: Any, now: Any) -> bool:
+    # The same object, or an equal number or text: comparing anything larger would cost what a page key costs.
+    return before is now or (type(now) in (int, str, bool) and type(before) is type(now) and before == now)
 
 
 def _in_templates(filename: str, base: Path) -> bool:
@@ -376,13 +427,16 @@ def render_many(env: jinja2.Environment, pages: list[Page]) -> list[bytes | None
 def render_site(
     env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path,
     cache: dict | None = None, static_cache: dict | None = None, in_place: Callable[[str], bool] | None = None,
-    fragments: dict | None = None, template_digests: dict[str, str] | None = None,
+    fragments: dict | None = None, template_digests: dict[str, str] | None = None, defer_exports: bool = False,
+    memo: dict | None = None,
 ) -> Rendered:
     """Render pages, feed, sitemap and extras in memory; template errors become problems.
 
     ``cache`` maps an output path to (page key, bytes) from an earlier render with the same config: a page
     whose key (with its templates' digest, see ``template_closures``) is unchanged is not rendered again. Bytes may be None (a cache read from disk
     keeps none): the page is then ``IN_PLACE`` if ``in_place`` says the output file is still the one written.
+    With ``defer_exports``, feeds and exports are ``Deferred``: made when first fetched (the preview server).
+    ``memo`` keeps pages and the axis between builds (see list_pages and axis.layout).
     """
     cache = {} if cache is None else cache
     in_place = in_place or (lambda name: False)
@@ -400,11 +454,14 @@ def render_site(
     def abs_url(path: str = "") -> str:
         return config.base_url + path
 
-    env.globals.update(site=config, url=url, abs_url=abs_url, axis_layout=lambda tl, paged=False: layout(tl, config.eras, paged), group_by_era=lambda events: group_by_era(events, config.eras))
+    env.globals.update(site=config, url=url, abs_url=abs_url, axis_layout=lambda tl, paged=False: layout(tl, config.eras, paged, memo), group_by_era=lambda events: group_by_era(events, config.eras))
     env.globals.update(event_jsonld=lambda event: structured_data.news_article(event, config, abs_url), index_jsonld=lambda tl, paged=False: structured_data.item_list(tl, config, abs_url, paged))
-    # Where each event and each file beside an entry lives, to resolve the bodies' links.
-    files_shown = {ref.target for event in timeline.events for ref in event.references if ref.kind == "file"}
-    paths = {event.path: event.url_path for event in timeline.events} | {target: media_name(target) for target in files_shown}
+    # Where each event and each file that a body links to lives, to resolve the links.
+    references = [ref for event in timeline.events if event.references for ref in event.references]
+    files_shown = {ref.target for ref in references if ref.kind == "file"}
+    targets = {ref.target for ref in references}
+    paths = {event.path: event.url_path for event in timeline.events if event.path in targets} if targets else {}
+    paths |= {target: media_name(target) for target in files_shown}
     local_urls, absolute_urls = {k: url(v) for k, v in paths.items()}, {k: abs_url(v) for k, v in paths.items()}
     problems: list[Problem] = []
     seen: set[Problem] = set()
@@ -413,7 +470,7 @@ def render_site(
 
     def render_pages(pages: list[Page]) -> None:
         nonlocal rendered
-        keys = [(digests.get(page.template), page_key(page)) for page in pages]
+        keys = [(digests.get(page.template), page.key) for page in pages]
         kept = [cached(page.path, key) for page, key in zip(pages, keys)]
         todo = [page for page, hit in zip(pages, kept) if hit is None]
         made = iter(render_many(env, todo))
@@ -441,9 +498,9 @@ def render_site(
             cache[page.path] = (key, files[page.path])
             rendered += 1
 
-    render_pages(list_pages(timeline, local_urls, config.index_limit))
+    render_pages(list_pages(timeline, local_urls, config.index_limit, memo))
     # The sitemap lists the pages just rendered, so it comes after them.
-    sitemap_urls = [abs_url(Page(p, "").url_path) for p in files if p.endswith(".html") and p != "404.html"]
+    sitemap_urls = [abs_url(p.removesuffix("index.html")) for p in files if p.endswith(".html") and p != "404.html"]
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
     if problems:
         return Rendered({}, problems, rendered)
@@ -460,7 +517,7 @@ def render_site(
     exported = 0
     for name, make in exports.items():
         if (kept := cached(name, data_key)) is None:
-            cache[name] = (data_key, kept := make())
+            cache[name] = (data_key, kept := Deferred(make) if defer_exports else make())
             exported += 1
         files[name] = kept
     files[".nojekyll"] = b""

@@ -32,11 +32,15 @@ from watchdog.observers import Observer
 
 from .config import load_config
 from .problems import BuildFailed, Problem, display_path
-from .render import STATIC_DIR, is_template_name
+from .render import STATIC_DIR, Deferred, is_template_name
 from .site import BuildCache, Project, build_site
 
 # Saves closer together than this make one rebuild; editors and "save all" write files in quick bursts.
 QUIET_SECONDS = 0.075
+# Once every file written is closed (or renamed into place), the burst is most likely over: wait only this.
+SETTLED_SECONDS = 0.04
+# Events that end a write: the file is whole.
+_SETTLING_EVENTS = {"closed", "moved", "deleted"}
 # ...but a steady stream of events never holds a rebuild back longer than this.
 MAX_WAIT_SECONDS = 1.0
 # Events that only mean somebody read a file (our own build does) are not changes.
@@ -78,18 +82,19 @@ class Preview:
         self.base_url = base_url
         self.drafts = drafts
         self.cache = BuildCache()
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, bytes | Deferred] = {}
         self.problems: list[str] = []  # the lines of the error page; empty while the site builds
         self.base_path = "/"
         self.build = 0  # counts rebuilds, so a page can tell whether it is the latest
         self.warnings: set[Problem] = set()
+        self.watched = False  # a watcher runs and names every change (see build_site's ``watched``)
 
     def rebuild(self, changed: frozenset[Path]) -> list[str]:
         """Rebuild after ``changed``; return the lines to print (a summary, or every problem)."""
         started = time.perf_counter()
         self.build += 1
         try:
-            report = build_site(self.project, base_url=self.base_url, drafts=self.drafts, cache=self.cache, write=False, changed=changed)
+            report = build_site(self.project, base_url=self.base_url, drafts=self.drafts, cache=self.cache, write=False, changed=changed, watched=self.watched, defer_exports=True)
         except BuildFailed as failure:
             self._find_base_path()
             n = len(failure.errors)
@@ -204,7 +209,8 @@ class SiteHandler(web.RequestHandler):
         if preview.problems and not (name in preview.files and not name.endswith(".html")):
             return self._send(500, ".html", error_page(preview.problems))
         if name in preview.files:
-            return self._send(200, Path(name).suffix, preview.files[name])
+            body = preview.files[name]
+            return self._send(200, Path(name).suffix, body() if isinstance(body, Deferred) else body)
         if f"{name}/index.html" in preview.files:
             return self.redirect(request_path + "/")
         self._send(404, ".html", preview.files.get("404.html", b"<!doctype html><html><head><title>Not found</title></head><body>Not found</body></html>"))
@@ -282,6 +288,7 @@ class ChangeCollector(FileSystemEventHandler):
         self.first_seen = 0.0
         self.timer = None
         self.rewatch = False  # content/ or templates/ itself was created, moved or deleted
+        self.writing: set[Path] = set()  # files changed and not yet closed
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         """Note a change to a watched source; ignore editor droppings and mere reads."""
@@ -289,12 +296,13 @@ class ChangeCollector(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type not in _FOLDER_EVENTS:
             return  # a folder is "modified" whenever a file in it is: the file's own event says more
+        settled = event.event_type in _SETTLING_EVENTS
         for raw in filter(None, (event.src_path, getattr(event, "dest_path", ""))):
             path = Path(raw if isinstance(raw, str) else raw.decode())
             if path in (self.project.content_dir, self.project.templates_dir):
-                self.loop.add_callback(self._note, path, True)
+                self.loop.add_callback(self._note, path, True, settled)
             elif self.is_source(path, event.is_directory):
-                self.loop.add_callback(self._note, path, False)
+                self.loop.add_callback(self._note, path, False, settled)
 
     def is_source(self, path: Path, is_directory: bool = False) -> bool:
         """Content Markdown, templates and assets, site.yaml, and folders below content/ or templates/."""
@@ -311,19 +319,25 @@ class ChangeCollector(FileSystemEventHandler):
         # In content/ only Markdown matters: tools such as sed -i write a temporary file beside it.
         return path.is_relative_to(content) and path.suffix == ".md"
 
-    def _note(self, path: Path, rewatch: bool) -> None:
+    def _note(self, path: Path, rewatch: bool, settled: bool = False) -> None:
         now = time.monotonic()
         if not self.pending:
             self.first_seen = now
         self.pending.add(path)
         self.rewatch = self.rewatch or rewatch
+        if settled:
+            self.writing.discard(path)
+        else:
+            self.writing.add(path)
         if self.timer is not None:
             self.loop.remove_timeout(self.timer)
-        delay = min(QUIET_SECONDS, max(0.0, self.first_seen + MAX_WAIT_SECONDS - now))
+        quiet = QUIET_SECONDS if self.writing else SETTLED_SECONDS
+        delay = min(quiet, max(0.0, self.first_seen + MAX_WAIT_SECONDS - now))
         self.timer = self.loop.call_later(delay, self._fire)
 
     def _fire(self) -> None:
         changed, self.pending, self.timer = frozenset(self.pending), set(), None
+        self.writing.clear()
         rewatch, self.rewatch = self.rewatch, False
         self.rebuild(changed, rewatch)
 
@@ -387,8 +401,6 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
         hint = f"; choose another one with --port {port + 1}" if busy else ""
         print(f"error: cannot listen on {_address(host, port)}: {reason}{hint}", file=sys.stderr)
         return 1
-    for line in preview.rebuild(frozenset()):
-        print(line, flush=True)
     watcher: Watcher
 
     def rebuild(changed: frozenset[Path], rewatch: bool) -> None:
@@ -399,12 +411,16 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
         css_only = all(p.suffix == ".css" for p in changed) and not preview.problems
         LiveReloadHandler.reload_waiters(path=next(iter(changed)).name if css_only else "*")
 
+    # Watching before the first build: a save during it is seen, and so every later build can trust the watcher.
     watcher = Watcher(project, ChangeCollector(project, loop, rebuild))
-    address = "http://" + _address(host, port, preview.base_path)
-    print(f"Serving on {address} (drafts {'shown' if drafts else 'hidden'}); press Ctrl+C to stop.", flush=True)
-    if open_browser:
-        threading.Thread(target=_open, args=(address,), daemon=True).start()
+    preview.watched = True
     try:
+        for line in preview.rebuild(frozenset()):
+            print(line, flush=True)
+        address = "http://" + _address(host, port, preview.base_path)
+        print(f"Serving on {address} (drafts {'shown' if drafts else 'hidden'}); press Ctrl+C to stop.", flush=True)
+        if open_browser:
+            threading.Thread(target=_open, args=(address,), daemon=True).start()
         loop.start()
     finally:
         watcher.stop()

@@ -15,7 +15,7 @@ from .config import SiteConfig, load_config
 from .content import future_dates, read_events
 from .dates import PRECISIONS
 from .markup import MarkdownRenderer
-from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs
+from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs, memoized, shapes_of
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
 from .render import STATIC_DIR, check_templates, make_environment, render_site, template_closures
@@ -41,6 +41,8 @@ class BuildCache:
     written: dict = field(default_factory=dict)
     fragments: dict = field(default_factory=dict)  # per-event pieces of the exports, made once (see exports.ics)
     saved_shards: dict = field(default_factory=dict)  # what the persistent cache holds already (see cache.py)
+    listing: list = field(default_factory=list)  # the event files the last build found (see content.read_events)
+    memo: dict = field(default_factory=dict)  # results across events, kept while the events' shapes stay (model.memoized)
     # Building Python-Markdown's extension registry costs more than converting a small document.
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
 
@@ -117,12 +119,16 @@ def build_site(
     write: bool = True,
     changed: frozenset[Path] = frozenset(),
     strict: bool = False,
+    watched: bool = False,
+    defer_exports: bool = False,
 ) -> BuildReport:
     """Build the whole site; raise BuildFailed with every problem, leaving the old output untouched.
 
     With ``write=False`` nothing is written and the files are only returned (the preview server).
     ``cache`` and ``changed`` (paths a watcher saw change) let a rebuild redo only what an edit affects.
-    ``strict`` makes warnings fatal, before anything is written.
+    ``strict`` makes warnings fatal, before anything is written. ``watched`` says that a watcher running since
+    the last build with this cache named every change in ``changed``: event files it did not name are not looked at.
+    ``defer_exports`` leaves feeds and exports to be made when fetched (see render.Deferred), with ``write=False``.
     """
     started = time.perf_counter()
     root = project.root
@@ -139,19 +145,25 @@ def build_site(
         cache.markdown.lang = config.language
         cache.events.clear()  # bodies, titles and summaries carry the language's typography
     # Read and validate every article (only the changed ones, with a warm cache), rendering Markdown bodies.
-    found = read_events(project.content_dir, root, cache.markdown, cache.events, changed)
+    if not (watched and names_only_event_files(changed, project.content_dir, cache.listing)):
+        cache.listing.clear()  # look at every file
+    found = read_events(project.content_dir, root, cache.markdown, cache.events, changed, cache.listing)
     events = found.events
-    problems += template_errors + found.problems + future_dates(events, dt.date.today()) + find_duplicate_slugs(events)
-    problems += check_declared_tags(events, config.tags if config else None)
+    # These read only the events' shapes: an edited body keeps their last results.
+    shapes, today, declared = shapes_of(events), dt.date.today(), config.tags if config else None
+    problems += template_errors + found.problems
+    problems += memoized(cache.memo, "future", (shapes, today), lambda: future_dates(events, today))
+    problems += memoized(cache.memo, "slugs", shapes, lambda: find_duplicate_slugs(events))
+    problems += memoized(cache.memo, "tags", (shapes, declared), lambda: check_declared_tags(events, declared))
     if config is None or template_errors:
         raise BuildFailed(problems)
     # Sort and group the valid events into the timeline.
-    timeline, spelling = build_timeline(events, config.newest_first, drafts)
+    timeline, spelling = build_timeline(events, config.newest_first, drafts, cache.memo)
     problems += spelling + check_references(events, timeline.events, root)
     # Render every page in memory, even if some files were rejected, so template errors show up in this run too.
     in_place = _in_place_check(cache.written, output) if write else None
     digests = template_closures(env, project.templates_dir, cache.environment.setdefault("references", {}))
-    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.fragments, digests)
+    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.fragments, digests, defer_exports and not write, cache.memo)
     problems += rendered.problems
     if _has_errors(problems) or (strict and problems):
         raise BuildFailed(problems)
@@ -168,12 +180,30 @@ def build_site(
         read=tuple(found.read),
         rendered=rendered.rendered,
         events=len(timeline.events),
-        by_precision=dict(Counter(e.date.precision for e in timeline.events)),
+        by_precision=memoized(cache.memo, "precisions", (shapes, drafts), lambda: dict(Counter(e.date.precision for e in timeline.events))),
         drafts_skipped=timeline.drafts_skipped,
         seconds=time.perf_counter() - started,
         warnings=tuple(sorted(p for p in problems if p.warning)),
         cache_changed=bool(changed_anything),
     )
+
+
+def names_only_event_files(changed: frozenset[Path], content_dir: Path, listing: list[str]) -> bool:
+    """Whether each change below content/ is to an event file, so the files not named are as they were.
+
+    A folder created, moved or deleted there would bring or take files the watcher did not name one by one.
+    """
+    known = None
+    for path in changed:
+        if not path.is_relative_to(content_dir):
+            continue
+        if path.suffix != ".md":
+            return False
+        if not path.is_file():
+            known = set(listing) if known is None else known
+            if str(path) not in known:
+                return False  # a deleted folder, or a file never seen
+    return True
 
 
 def stamps_before_build(project: Project) -> dict[str, Stamp | None]:
