@@ -22,8 +22,8 @@ from .site import BuildCache
 from .uptodate import generator_stamp
 
 CACHE_DIR = ".timeline-cache"
-_MAGIC = b"TLCACHE2"
-_DIGEST = 32
+_MAGIC = b"TLCACHE3"
+_DIGEST = 4  # a CRC-32: it catches damage, which is all it is for, at a quarter of a cryptographic hash's cost
 SHARDS = 32
 
 
@@ -54,21 +54,24 @@ def _unpack(path: Path, stamp: dict) -> dict | None:
     except OSError:
         return None
     magic, digest, payload = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST :]
-    if magic != _MAGIC or hashlib.blake2b(payload, digest_size=_DIGEST).digest() != digest:
+    if magic != _MAGIC or checksum(payload) != digest:
         return None
-    gc.disable()  # unpickling makes many objects at once: the collector would walk them again and again
     try:
         saved = pickle.loads(payload)  # noqa: S301 - our own file, checksummed, in the project folder
         return saved if isinstance(saved, dict) and saved.get("stamp") == stamp else None
     except Exception:  # noqa: BLE001 - any failure to load means the file is not used, never a failed build
         return None
-    finally:
-        gc.enable()
 
 
-def _shard_signature(events: dict, lang: str) -> tuple:
-    # The language too: a change of language parses every event again, with the same files and stamps.
-    return (lang, tuple(sorted((path, entry[0], entry[1]) for path, entry in events.items())))
+def checksum(payload: bytes, start: int = 0) -> bytes:
+    """The check a cache file carries of its payload (``start``: the value so far, for a payload written in parts)."""
+    return zlib.crc32(payload, start).to_bytes(_DIGEST, "big")
+
+
+def _shard_unchanged(events: dict, saved: dict | None) -> bool:
+    # The very entries loaded or saved last: read_events puts a new tuple in for any file it reads again
+    # (a change of language empties the events, so every entry is new then too).
+    return saved is not None and events.keys() == saved.keys() and all(entry is saved[path] for path, entry in events.items())
 
 
 def _compiled(root: Path, stamp: dict) -> CompiledTemplates:
@@ -84,6 +87,17 @@ def _empty(root: Path, stamp: dict) -> BuildCache:
 
 def load_cache(root: Path) -> BuildCache:
     """The cache the last build left, or an empty one when there is none or it cannot be trusted."""
+    # Unpickling makes many objects at once: the collector would walk them again and again.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(root)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _load(root: Path) -> BuildCache:
     stamp = _stamp()
     saved = _unpack(cache_file(root), stamp)
     if saved is None:
@@ -99,7 +113,7 @@ def load_cache(root: Path) -> BuildCache:
         events = part.get("events") if part else None
         if isinstance(events, dict):
             cache.events.update(events)
-            cache.saved_shards[shard] = _shard_signature(events, cache.markdown.lang)
+            cache.saved_shards[shard] = dict(events)
     return cache
 
 
@@ -107,10 +121,10 @@ class _HashingWriter:
     """A file that hashes what is written to it: the pickle streams to disk, never whole in memory."""
 
     def __init__(self, file) -> None:
-        self.file, self.hash = file, hashlib.blake2b(digest_size=_DIGEST)
+        self.file, self.crc = file, 0
 
     def write(self, data: bytes) -> int:
-        self.hash.update(data)
+        self.crc = zlib.crc32(data, self.crc)
         return self.file.write(data)
 
 
@@ -122,7 +136,7 @@ def _write_atomically(target: Path, saved: dict) -> None:
             writer = _HashingWriter(file)
             pickle.dump(saved, writer, protocol=pickle.HIGHEST_PROTOCOL)
             file.seek(len(_MAGIC))
-            file.write(writer.hash.digest())
+            file.write(writer.crc.to_bytes(_DIGEST, "big"))
         os.replace(staging, target)
     finally:
         staging.unlink(missing_ok=True)
@@ -149,10 +163,9 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     try:
         cache_file(root).parent.mkdir(exist_ok=True)
         for shard, events in shards.items():
-            signature = _shard_signature(events, cache.markdown.lang)
-            if cache.saved_shards.get(shard) != signature:
+            if not _shard_unchanged(events, cache.saved_shards.get(shard)):
                 _write_atomically(shard_file(root, shard), {"stamp": stamp, "events": events})
-                cache.saved_shards[shard] = signature
+                cache.saved_shards[shard] = events
         _write_atomically(cache_file(root), saved)
         if compiled := cache.environment.get("compiled"):
             compiled.save()

@@ -114,6 +114,8 @@ def make_environment(templates_dir: Path, lang: str, compiled: CompiledTemplates
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         bytecode_cache=compiled,
+        # A changed template means a new environment (see site._environment): no need to stat each one per page.
+        auto_reload=False,
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
