@@ -645,3 +645,28 @@ def test_a_folder_in_the_way_fails_the_build_before_anything_in_place_changes(si
     (site / "output/feed.xml").rmdir()
     build(site)
     assert tree(site / "output") == fresh(site)
+
+
+# ---------------------------------------------------------------- 9. the output's folders, looked at only when they changed
+
+
+def test_unchanged_output_folders_are_not_listed_and_a_foreign_file_in_one_is_still_found(site, monkeypatch):
+    from types import SimpleNamespace
+
+    from timeline.write import _existing_files
+
+    build(site)
+    # A build a minute later: the folders the first one made are old enough to be trusted when unchanged.
+    later = SimpleNamespace(perf_counter=time.perf_counter, time_ns=lambda: time.time_ns() + 60 * 1_000_000_000)
+    monkeypatch.setattr(site_module, "time", later)
+    edit(site / "content/2024-02-01-fin.md", "Corps du texte.", "Un autre corps.")
+    build(site)
+    folders = build_cache.load_cache(site).written["folders"]
+    assert "2022/debut/" in folders and "2024/fin/" not in folders  # the folder just written is listed next time
+    owned = set((site / "output" / ".timeline-manifest").read_text(encoding="utf-8").splitlines()[1:])
+    trusted = _existing_files(site / "output", owned, folders)
+    assert trusted == _existing_files(site / "output")  # what a full listing finds
+    (site / "output/2022/debut/notes.txt").write_text("à garder", encoding="utf-8")
+    run = run_cli("--project", site, "build")
+    assert run.status == 1, run.out
+    assert "output holds files the last build did not write (2022/debut/notes.txt)" in run.err

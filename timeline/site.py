@@ -136,8 +136,12 @@ def build_site(
     output = output or project.default_output
     # Load and validate site.yaml.
     config, problems = load_config(project.config_file, display_path(project.config_file, root), base_url)
+    # The output's folders as the last build left them: one unchanged since then holds only its files.
+    known_folders = cache.written.get("folders") if cache.written.get("output") == os.path.realpath(output) else None
+    seen_folders: dict = {}
+    checked_at = time.time_ns()
     if write:
-        problems += check_output_dir(output, root, [project.content_dir, project.templates_dir])
+        problems += check_output_dir(output, root, [project.content_dir, project.templates_dir], known_folders, seen_folders)
     # Compile every template, so syntax errors show up with content errors.
     env = _environment(project, config, cache, changed)
     template_errors = check_templates(env, project.templates_dir, root)
@@ -170,7 +174,11 @@ def build_site(
     # Only now touch the output folder.
     written = _write(rendered.files, output, root, cache.written.get("stamps")) if write else None
     if written is not None:
-        cache.written.update(output=os.path.realpath(output), stamps=written.stamps)
+        # Not a folder this build changed, nor one changed within a second of the check: a coarse clock
+        # could give it the same stamp after another change.
+        settled = checked_at - 1_000_000_000
+        folders = {name: stamp for name, stamp in seen_folders.items() if name not in written.touched and stamp[0] < settled and stamp[1] < settled}
+        cache.written.update(output=os.path.realpath(output), stamps=written.stamps, folders=folders)
     changed_anything = found.read or found.cache_updates or rendered.rendered or rendered.exported or written is None or written.written or written.removed
     return BuildReport(
         output=display_path(output, root) if write else None,

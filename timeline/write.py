@@ -52,6 +52,7 @@ class WriteReport:
     unchanged: int
     removed: int
     stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)
+    touched: frozenset[str] = frozenset()  # the folders ("" or "a/b/") where a file was added, replaced or removed
 
 
 def read_manifest(output: Path) -> set[str] | None:
@@ -68,18 +69,67 @@ def _inside(name: str) -> bool:
     return not name.startswith("/") and "\\" not in name and ".." not in name.split("/")
 
 
-def _existing_files(output: Path) -> set[str]:
-    # os.scandir, not Path.rglob: a large site has thousands of folders, and this runs on every build.
+FolderStamp = tuple[int, int, int]  # mtime_ns, ctime_ns, inode
+
+
+def folder_stamp(path: str) -> FolderStamp | None:
+    """What changes whenever an entry is added to, removed from or renamed in a folder; None if not a folder."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_ctime_ns, found.st_ino) if stat.S_ISDIR(found.st_mode) else None
+
+
+def _layout(names: set[str]) -> dict[str, tuple[list[str], set[str]]]:
+    """For each folder ("" or "a/b/") the files and the subfolders that ``names`` put in it."""
+    layout: dict[str, tuple[list[str], set[str]]] = {"": ([], set())}
+    for name in names:
+        folder, _, _ = name.rpartition("/")
+        prefix = folder + "/" if folder else ""
+        if prefix not in layout:
+            layout[prefix] = ([], set())
+            # Each new folder is a subfolder of its parent, up to the first one already known.
+            child = prefix
+            while child:
+                parent = child[: child.rstrip("/").rfind("/") + 1]
+                known = parent in layout
+                layout.setdefault(parent, ([], set()))[1].add(child)
+                if known:
+                    break
+                child = parent
+        layout[prefix][0].append(name)
+    return layout
+
+
+def _existing_files(output: Path, owned: set[str] | None = None, known: dict[str, FolderStamp] | None = None, seen: dict[str, FolderStamp] | None = None) -> set[str]:
+    """Every file below ``output`` (relative names), staging folders of builds aside.
+
+    A folder whose stamp is the one in ``known`` (taken when it held only the files in ``owned``) still holds
+    just those, and is not listed: a large site has thousands of folders, and this runs on every build.
+    ``seen`` gets the stamp of every folder, taken before it is looked at.
+    """
+    known = known or {}
+    layout = _layout(owned) if owned is not None and known else {}
     found: set[str] = set()
-    folders = [("", str(output))]
+    folders = [""]
     while folders:
-        prefix, folder = folders.pop()
-        with os.scandir(folder) as entries:
+        prefix = folders.pop()
+        path = os.path.join(output, prefix)
+        stamp = folder_stamp(path)
+        if seen is not None and stamp is not None:
+            seen[prefix] = stamp
+        if stamp is not None and known.get(prefix) == stamp and prefix in layout:
+            files, subfolders = layout[prefix]
+            found.update(files)
+            folders.extend(subfolders)
+            continue
+        with os.scandir(path) as entries:
             for entry in entries:
                 if not entry.is_dir(follow_symlinks=False):
                     found.add(prefix + entry.name)
                 elif prefix or not entry.name.startswith(_STAGING):
-                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                    folders.append(f"{prefix}{entry.name}/")
     return found
 
 
@@ -92,8 +142,13 @@ def _source_clash(out: Path, source: Path, root: Path, shown: str) -> Problem | 
     return None
 
 
-def check_output_dir(output: Path, root: Path, protected: list[Path]) -> list[Problem]:
-    """Refuse an output folder that would overwrite the project, its sources, or files the build did not write."""
+def check_output_dir(
+    output: Path, root: Path, protected: list[Path], known: dict[str, FolderStamp] | None = None, seen: dict[str, FolderStamp] | None = None,
+) -> list[Problem]:
+    """Refuse an output folder that would overwrite the project, its sources, or files the build did not write.
+
+    ``known`` and ``seen``: the stamps of the output's folders, as ``_existing_files`` takes them.
+    """
     out, root = output.resolve(), root.resolve()
     shown = display_path(output, root)
     for source in [root, *(p.resolve() for p in protected)]:
@@ -102,10 +157,10 @@ def check_output_dir(output: Path, root: Path, protected: list[Path]) -> list[Pr
     blocker = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
     if blocker is not None:
         return [Problem(shown, 1, f"{display_path(blocker, root)} exists and is not a folder; remove it or choose another --output")]
-    existing = _existing_files(out) if out.is_dir() else set()
+    owned = read_manifest(out) if out.is_dir() else None
+    existing = _existing_files(out, owned, known, seen) if out.is_dir() else set()
     if not existing:
         return []
-    owned = read_manifest(out)
     if owned is None:
         return [Problem(shown, 1, f"{shown} is not empty and was not made by this tool (no {MANIFEST}); empty it or choose another --output")]
     foreign = sorted(existing - owned - {MANIFEST})
@@ -205,4 +260,9 @@ def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str
     written = len(changed.keys() - {MANIFEST})  # the manifest is bookkeeping, not part of the site
     known = stamps or {}
     now = {name: known[name] if data is IN_PLACE else file_stamp(os.path.join(output, name)) for name, data in files.items() if name != MANIFEST}
-    return WriteReport(written=written, unchanged=len(files) - 1 - written, removed=len(stale), stamps=now)
+    touched = {""}  # the staging folder comes and goes there
+    for name in [*changed, *stale]:
+        while "/" in name:
+            name = name.rpartition("/")[0]
+            touched.add(name + "/")
+    return WriteReport(written=written, unchanged=len(files) - 1 - written, removed=len(stale), stamps=now, touched=frozenset(touched))
