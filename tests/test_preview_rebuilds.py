@@ -76,6 +76,7 @@ CHANGES = {
     "tag spelled otherwise": lambda root: [edit(root / "content/2022-03-20-mars.md", "tags: [grand]", "tags: [Grand]"), root / "content/2022-03-20-mars.md"][1:],
     "draft published": lambda root: [edit(root / "content/2024-07-01-brouillon.md", "draft: true", "draft: false"), root / "content/2024-07-01-brouillon.md"][1:],
     "event added": lambda root: [add(root, "2025-01-01-nouveau.md", title="Nouveau", date="2025-01-01", tags="[grand]")],
+    "linked event moves to another year": lambda root: [edit(root / "content/2023-01-10-suite.md", "date: 2023-01-10", "date: 2021-01-10"), root / "content/2023-01-10-suite.md"][1:],
     "linked event deleted": lambda root: [(root / "content/2023-01-10-suite.md").unlink(), root / "content/2023-01-10-suite.md"][1:],
     "linked event back": lambda root: [add(root, "2023-01-10-suite.md", title="Suite", date="2023-01-10", tags="[grand]")],
     "slug changed": lambda root: [edit(root / "content/2025-01-01-nouveau.md", "title: Nouveau", "slug: autre-nom\ntitle: Nouveau"), root / "content/2025-01-01-nouveau.md"][1:],
@@ -161,3 +162,21 @@ def test_exports_are_made_when_fetched_with_a_written_builds_bytes(make_site, tm
     for name in exports:
         assert report.files[name]() == (tmp_path / "out" / name).read_bytes(), name
         assert report.files[name]() is report.files[name]()  # made once
+
+
+def test_a_feed_is_made_again_when_an_event_it_links_to_moves(make_site):
+    """The feeds list the latest additions only; an older event moving changes them if one of them links to it."""
+    root = make_site({
+        "content/2025-01-01-recent.md": event_text(title="Récent", date="2025-01-01", body="Voir [l’ancien](2020-01-01-ancien.md).\n"),
+        "content/2020-01-01-ancien.md": event_text(title="Ancien", date="2020-01-01"),
+        "content/2021-01-01-autre.md": event_text(title="Autre", date="2021-01-01"),
+    }, site_yaml=YAML + "feed_limit: 1\n")
+    cache = BuildCache()
+    first = preview_build(root, cache, set(), False)
+    feed = first.files["feed.xml"]
+    edit(root / "content/2021-01-01-autre.md", "Corps du texte.", "Un autre corps.")
+    assert preview_build(root, cache, {root / "content/2021-01-01-autre.md"}, False).files["feed.xml"] is feed  # not in the feed
+    edit(root / "content/2020-01-01-ancien.md", "date: 2020-01-01", "date: 2019-01-01")
+    report = preview_build(root, cache, {root / "content/2020-01-01-ancien.md"}, False)
+    assert "https://example.org/repo/2019/ancien/" in report.files["feed.xml"]().decode()
+    assert files_of(report) == from_nothing(root, False)[0]

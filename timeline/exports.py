@@ -67,28 +67,33 @@ def _era_json(era: Any, timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], key: Callable[[Event], Any], make: Callable[[Event], Any], spread: bool = False) -> list:
+def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], keys: list, make: Callable[[Event], Any], spread: bool = False) -> list:
     """Each event's piece of an export, in order; ``memo[kind]`` keeps them between builds, only those used.
 
-    A rebuild then makes the pieces of the events that changed only: ``key`` must cover all a piece shows.
-    With ``spread``, many pieces to make are made on every core.
+    A rebuild then makes the pieces of the events that changed only: ``keys`` (see ``piece_keys``) must cover
+    all a piece shows. With ``spread``, many pieces to make are made on every core.
     """
     kept = {} if memo is None else memo.get(kind, {})
-    keys = [key(event) for event in events]
-    missing = [event for event, found in zip(events, keys) if found not in kept]
-    made = dict(zip((key(event) for event in missing), map_inherited(make, missing) if spread else [make(e) for e in missing]))
+    todo = [(event, found) for event, found in zip(events, keys) if found not in kept]
+    missing = [event for event, _ in todo]
+    made = dict(zip((found for _, found in todo), map_inherited(make, missing) if spread else [make(e) for e in missing]))
     pieces = {found: kept[found] if found in kept else made[found] for found in keys}
     if memo is not None:
         memo[kind] = pieces
     return list(pieces.values())
 
 
-def _piece_key(config: SiteConfig, abs_url: Callable[[str], str]) -> Callable[[Event], tuple]:
-    # All a piece shows comes from the file (its fingerprint), the language (typography, labels) and its address.
-    return lambda event: (event.fingerprint, config.language, abs_url(event.url_path))
+def piece_keys(events: tuple[Event, ...], config: SiteConfig, abs_url: Callable[[str], str]) -> list[tuple]:
+    """The key of each event's piece, the same for every export (a build works them out once for all three).
+
+    All a piece shows comes from the file (its fingerprint), the language (typography, labels) and its address.
+    """
+    return [(event.fingerprint, config.language, abs_url(event.url_path)) for event in events]
 
 
-def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None) -> bytes:
+def timelinejs_json(
+    timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None, keys: list | None = None,
+) -> bytes:
     """The timeline as a TimelineJS3 JSON document, events oldest first, on one line (see ``event_pieces``)."""
     read_more = STRINGS[config.language]["read_more"]
 
@@ -107,7 +112,7 @@ def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[s
         slide["unique_id"] = event.anchor
         return json.dumps(slide, ensure_ascii=False)
 
-    slides = event_pieces(memo, "timelinejs", timeline.chronological, _piece_key(config, abs_url), slide_json)
+    slides = event_pieces(memo, "timelinejs", timeline.chronological, piece_keys(timeline.chronological, config, abs_url) if keys is None else keys, slide_json)
     title = {"text": {"headline": html.escape(config.title, quote=False), "text": f"<p>{html.escape(config.description, quote=False)}</p>"}}
     eras = [_era_json(era, timeline) for era in getattr(config, "eras", ())]
     # What json.dumps({"title": …, "events": […], "eras": […]}) writes, the events' part kept from the last build.
@@ -137,7 +142,9 @@ def _vevent(event: Event, host: str, url: str) -> bytes:
     return entry.to_ical()
 
 
-def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None) -> bytes:
+def ics(
+    timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None, keys: list | None = None,
+) -> bytes:
     """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first.
 
     Each event's block is kept in ``memo`` (see ``event_pieces``): icalendar is slow to serialise.
@@ -150,12 +157,12 @@ def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], b
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", config.title)
     head, end = calendar.to_ical().split(b"END:VCALENDAR")
-    blocks = event_pieces(memo, "ics", timeline.chronological, _piece_key(config, abs_url), lambda e: _vevent(e, host, abs_url(e.url_path)), spread=True)
+    blocks = event_pieces(memo, "ics", timeline.chronological, piece_keys(timeline.chronological, config, abs_url) if keys is None else keys, lambda e: _vevent(e, host, abs_url(e.url_path)), spread=True)
     return head + b"".join(blocks) + b"END:VCALENDAR" + end
 
 
-def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
-    """The timeline as a JSON Feed 1.1 document, latest additions first."""
+def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], entries: list[Event] | None = None) -> bytes:
+    """The timeline as a JSON Feed 1.1 document, latest additions first (``entries``: ``feed_entries``' if known)."""
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": config.title,
@@ -167,7 +174,7 @@ def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], s
     if config.author:
         feed["authors"] = [{"name": config.author}]
     items = []
-    for event in feed_entries(timeline, config):
+    for event in feed_entries(timeline, config) if entries is None else entries:
         url = abs_url(event.url_path)
         items.append({
             "id": url,
@@ -189,7 +196,9 @@ def _csv_row(cells: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
-def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None) -> bytes:
+def events_csv(
+    timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None, keys: list | None = None,
+) -> bytes:
     """The events as CSV rows with a header, oldest first (each row kept in ``memo``, see ``event_pieces``)."""
 
     def row(event: Event) -> str:
@@ -205,5 +214,5 @@ def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
             "; ".join(f"{source.publisher} — {source.title}" for source in event.sources),
         )))
 
-    rows = event_pieces(memo, "csv", timeline.chronological, _piece_key(config, abs_url), row)
+    rows = event_pieces(memo, "csv", timeline.chronological, piece_keys(timeline.chronological, config, abs_url) if keys is None else keys, row)
     return (_csv_row(CSV_COLUMNS) + "".join(rows)).encode("utf-8")

@@ -18,8 +18,8 @@ import jinja2.loaders
 import jinja2.meta
 
 from .config import SiteConfig
-from .exports import events_csv, ics, json_feed, timelinejs_json
-from .feed import build_feed
+from .exports import events_csv, ics, json_feed, piece_keys, timelinejs_json
+from .feed import build_feed, feed_entries
 from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_name
 from .content import Event, Tag
 from .dates import EventDate
@@ -506,20 +506,25 @@ def render_site(
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
     if problems:
         return Rendered({}, problems, rendered)
-    # Feeds and exports show every event: they are made again only when an event changed.
+    # Exports show every event: they are made again only when an event changed. Feeds show the latest
+    # additions, with their bodies' links to other events: made again only when one of those changed.
     data_key = ("data", dependency_key(timeline))
+    entries = feed_entries(timeline, config)
+    feed_key = ("feed", tuple((e.fingerprint, tuple(absolute_urls.get(ref.target) for ref in e.references)) for e in entries))
     body = lambda e: resolve_references(e.body_html, absolute_urls)  # noqa: E731 - a one-line helper
+    keys = functools.cache(lambda: piece_keys(timeline.chronological, config, abs_url))  # shared by the three below
     exports = {
-        "feed.xml": lambda: build_feed(timeline, config, abs_url, env.filters["date_label"], body),
-        "feed.json": lambda: json_feed(timeline, config, abs_url, body),
-        "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body, fragments),
-        "timeline.ics": lambda: ics(timeline, config, abs_url, body, fragments),
-        "events.csv": lambda: events_csv(timeline, config, abs_url, body, fragments),
+        "feed.xml": lambda: build_feed(timeline, config, abs_url, env.filters["date_label"], body, entries),
+        "feed.json": lambda: json_feed(timeline, config, abs_url, body, entries),
+        "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body, fragments, keys()),
+        "timeline.ics": lambda: ics(timeline, config, abs_url, body, fragments, keys()),
+        "events.csv": lambda: events_csv(timeline, config, abs_url, body, fragments, keys()),
     }
     exported = 0
     for name, make in exports.items():
-        if (kept := cached(name, data_key)) is None:
-            cache[name] = (data_key, kept := Deferred(make) if defer_exports else make())
+        key = feed_key if name.startswith("feed.") else data_key
+        if (kept := cached(name, key)) is None:
+            cache[name] = (key, kept := Deferred(make) if defer_exports else make())
             exported += 1
         files[name] = kept
     files[".nojekyll"] = b""
