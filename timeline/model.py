@@ -212,13 +212,15 @@ def _plan(events: list[Event], newest_first: bool, include_drafts: bool) -> _Pla
     )
 
 
-def build_timeline(events: list[Event], newest_first: bool, include_drafts: bool, memo: dict | None = None) -> tuple[Timeline, list[Problem]]:
+def build_timeline(events: list[Event], newest_first: bool, include_drafts: bool, memo: dict | None = None, shapes: tuple | None = None) -> tuple[Timeline, list[Problem]]:
     """Sort, group and index the events; report inconsistent tag spellings.
 
     With a ``memo`` kept between builds, events of the same shapes as last time (an edited body, say) reuse
-    the last sorting and grouping: on a large timeline that is most of a rebuild's fixed cost.
+    the last sorting and grouping: on a large timeline that is most of a rebuild's fixed cost. ``shapes``:
+    ``shapes_of(events)``, when the caller has it.
     """
-    plan = memoized(memo, "timeline", (shapes_of(events), newest_first, include_drafts), lambda: _plan(events, newest_first, include_drafts))
+    shapes = shapes_of(events) if shapes is None else shapes
+    plan = memoized(memo, "timeline", (shapes, newest_first, include_drafts), lambda: _plan(events, newest_first, include_drafts))
     last = memo.get("timeline made") if memo is not None else None
     last = last[1] if last is not None and last[0] is plan else None
 

@@ -506,25 +506,29 @@ def render_site(
     render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
     if problems:
         return Rendered({}, problems, rendered)
-    # Exports show every event: they are made again only when an event changed. Feeds show the latest
-    # additions, with their bodies' links to other events: made again only when one of those changed.
-    data_key = ("data", dependency_key(timeline))
-    entries = feed_entries(timeline, config)
-    feed_key = ("feed", tuple((e.fingerprint, tuple(absolute_urls.get(ref.target) for ref in e.references)) for e in entries))
     body = lambda e: resolve_references(e.body_html, absolute_urls)  # noqa: E731 - a one-line helper
     keys = functools.cache(lambda: piece_keys(timeline.chronological, config, abs_url))  # shared by the three below
+    entries = functools.cache(lambda: feed_entries(timeline, config))
     exports = {
-        "feed.xml": lambda: build_feed(timeline, config, abs_url, env.filters["date_label"], body, entries),
-        "feed.json": lambda: json_feed(timeline, config, abs_url, body, entries),
+        "feed.xml": lambda: build_feed(timeline, config, abs_url, env.filters["date_label"], body, entries()),
+        "feed.json": lambda: json_feed(timeline, config, abs_url, body, entries()),
         "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body, fragments, keys()),
         "timeline.ics": lambda: ics(timeline, config, abs_url, body, fragments, keys()),
         "events.csv": lambda: events_csv(timeline, config, abs_url, body, fragments, keys()),
     }
     exported = 0
+    if defer_exports:
+        # Made when fetched, if ever: no need to work out whether they changed.
+        files.update((name, Deferred(make)) for name, make in exports.items())
+        exports = {}
+    # Exports show every event: they are made again only when an event changed. Feeds show the latest
+    # additions, with their bodies' links to other events: made again only when one of those changed.
+    data_key = ("data", dependency_key(timeline)) if exports else None
+    feed_key = ("feed", tuple((e.fingerprint, tuple(absolute_urls.get(ref.target) for ref in e.references)) for e in entries())) if exports else None
     for name, make in exports.items():
         key = feed_key if name.startswith("feed.") else data_key
         if (kept := cached(name, key)) is None:
-            cache[name] = (key, kept := Deferred(make) if defer_exports else make())
+            cache[name] = (key, kept := make())
             exported += 1
         files[name] = kept
     files[".nojekyll"] = b""

@@ -162,7 +162,7 @@ def build_site(
     if config is None or template_errors:
         raise BuildFailed(problems)
     # Sort and group the valid events into the timeline.
-    timeline, spelling = build_timeline(events, config.newest_first, drafts, cache.memo)
+    timeline, spelling = build_timeline(events, config.newest_first, drafts, cache.memo, shapes)
     problems += spelling + check_references(events, timeline.events, root)
     # Render every page in memory, even if some files were rejected, so template errors show up in this run too.
     in_place = _in_place_check(cache.written, output) if write else None
