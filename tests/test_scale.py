@@ -534,8 +534,9 @@ def test_a_small_tag_lists_its_events_on_its_page(site):
 def test_a_damaged_shard_is_ignored_and_rewritten(site, damage):
     build(site)
     damaged_event = str(site / "content/2022-03-01-debut.md")
-    edited_event = site / "content/2024-02-01-fin.md"
-    assert build_cache.shard_of(damaged_event) != build_cache.shard_of(str(edited_event))
+    # Shards go by full path, which differs from run to run: edit an event kept in another shard.
+    others = [site / name for name, text in EVENTS.items() if name.endswith(".md") and "Corps du texte." in text and str(site / name) != damaged_event]
+    edited_event = next(p for p in others if build_cache.shard_of(str(p)) != build_cache.shard_of(damaged_event))
     shard = build_cache.shard_file(site, build_cache.shard_of(damaged_event))
     stamp = build_cache._stamp()
     assert damaged_event in build_cache._unpack(shard, stamp)["events"]

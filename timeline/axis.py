@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 from dataclasses import dataclass, replace
 
 from .config import Era
@@ -17,6 +19,11 @@ ROWS = (76, 60, 44)  # marks that would overlap climb to the next row
 # Distinct on the light and the dark background alike.
 PALETTE = ("#0a58b5", "#c2410c", "#15803d", "#9333ea", "#be123c", "#0e7490", "#a16207", "#4d7c0f", "#db2777")
 NO_TAG = "#6b7280"
+_END = operator.attrgetter("date.end")
+
+
+def _START_DAY(event: Event) -> dt.date:
+    return event.sort_key[0]  # the first day it can mean
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,9 @@ def layout(timeline: Timeline, eras: tuple[Era, ...], aggregate: bool = False, m
     events = timeline.chronological
     if not events:
         return None
-    first = min(e.date.start.year for e in events)
-    last = max((e.date.end or e.date.start).year for e in events)
+    # Oldest first by start day: the first event starts earliest, the last starts latest, and only a range ends later.
+    first = events[0].date.start.year
+    last = max([events[-1].date.start.year, *(end.year for end in map(_END, events) if end is not None)])
     start, stop = dt.date(first, 1, 1), dt.date(last + 1, 1, 1)
     days = (stop - start).days
 
@@ -98,7 +106,7 @@ def layout(timeline: Timeline, eras: tuple[Era, ...], aggregate: bool = False, m
     every = max(1, (last - first + 1) // 12)  # at most about a dozen labels
     ticks = tuple((x(dt.date(year, 1, 1)), str(year) if (year - first) % every == 0 else "") for year in range(first, last + 2))
     # An event belongs to the first era holding its start, as in the list.
-    used = {next((era for era in eras if era.contains(e.date.start.first_day())), None) for e in timeline.events}
+    used = {next((era for era in eras if era.contains(e.date.start.first_day())), None) for e in timeline.events} if eras else set()
     bands = tuple(
         Band(era, x(era.start.first_day()), round(x(era.end.last_day() + dt.timedelta(days=1) if era.end else stop) - x(era.start.first_day()), 1), era in used)
         for era in eras
@@ -120,13 +128,19 @@ def layout(timeline: Timeline, eras: tuple[Era, ...], aggregate: bool = False, m
 
 
 def _buckets(events: tuple[Event, ...], x) -> tuple[Bucket, ...]:
-    months: dict[tuple[int, int], list[Event]] = {}
-    for event in events:
-        months.setdefault((event.date.start.year, event.date.start.month or 1), []).append(event)
-    busiest = max(len(group) for group in months.values())
-    buckets = []
-    for (year, month), group in sorted(months.items()):
-        start = dt.date(year, month, 1)
-        stop = dt.date(year + (month == 12), month % 12 + 1, 1)
-        buckets.append(Bucket(group[0], PartialDate(year, month), len(group), x(start), max(round(x(stop) - x(start), 1), 2.0), round(6 + 60 * len(group) / busiest, 1)))
-    return tuple(buckets)
+    # Events come oldest first by start day (the first day of their year or month at a coarser precision), so
+    # each month's events are a run, found by bisection rather than by visiting each event in Python.
+    days = list(map(_START_DAY, events))
+    runs = []  # (first index, count, first day of the month, first day of the next)
+    index = 0
+    while index < len(days):
+        start = days[index].replace(day=1)
+        stop = dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        end = bisect.bisect_left(days, stop, index)
+        runs.append((index, end - index, start, stop))
+        index = end
+    busiest = max(count for _, count, _, _ in runs)
+    return tuple(
+        Bucket(events[index], PartialDate(start.year, start.month), count, x(start), max(round(x(stop) - x(start), 1), 2.0), round(6 + 60 * count / busiest, 1))
+        for index, count, start, stop in runs
+    )

@@ -205,11 +205,23 @@ def run_build(args: argparse.Namespace) -> int:
             print(warning, file=sys.stderr)
         print(summary.replace("{seconds}", f"{time.perf_counter() - started:.2f}"))
         return 0
-    from .cache import load_cache, save_cache
-    from .site import build_site, stamps_before_build
+    from .cache import load_cache
+    from .site import stamps_before_build
 
     before = stamps_before_build(project) if use_cache else {}
     cache = load_cache(project.root) if use_cache else None
+    # The cache's million objects live through the build: the collector's next pass would walk them all.
+    gc.freeze()
+    try:
+        return _build_and_record(project, output, base_url, drafts, strict, cache, options, started_ns, before)
+    finally:
+        gc.unfreeze()
+
+
+def _build_and_record(project: Project, output: Path, base_url, drafts: bool, strict: bool, cache, options: tuple, started_ns: int, before: dict) -> int:
+    from .cache import save_cache
+    from .site import build_site
+
     try:
         report = build_site(project, output, base_url, drafts, cache=cache, strict=strict)
     except BuildFailed as failure:
