@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -172,8 +173,17 @@ def _tag_spellings(events: tuple[Event, ...]) -> tuple[dict[str, Tag], list[Prob
 
 def group_by_year(events: tuple[Event, ...] | list[Event]) -> tuple[YearGroup, ...]:
     """Events grouped by the year they start in, keeping the given order of events."""
+    events = tuple(events)
+    years = list(map(_start_year, events))
+    runs = [(year, sum(1 for _ in run)) for year, run in itertools.groupby(years)]
+    if len(runs) == len(set(years)):  # in time order (or its reverse), as the timeline's are: slice each run
+        groups, start = [], 0
+        for year, count in runs:
+            groups.append(YearGroup(year, events[start:start + count]))
+            start += count
+        return tuple(groups)
     by_year: dict[int, list[Event]] = defaultdict(list)
-    for event, year in zip(events, map(_start_year, events)):
+    for event, year in zip(events, years):
         by_year[year].append(event)
     return tuple(YearGroup(year, tuple(group)) for year, group in by_year.items())
 
