@@ -125,18 +125,21 @@ def test_an_edited_body_keeps_the_timeline_and_the_other_pages(make_site):
     assert cache.memo["timeline"][1] is not plan
 
 
-def test_files_the_watcher_did_not_name_are_not_looked_at(make_site):
-    """The preview's watcher names every change; a change it did not name (none can happen) stays unseen."""
+def test_the_folders_are_not_walked_again_but_every_file_is_stated(make_site):
+    """The watcher names files created and deleted; an edit it missed (behind a link, dropped events) still shows."""
     root = make_site(EVENTS, site_yaml=YAML)
     cache = BuildCache()
     preview_build(root, cache, set(), True)
     edit(root / "content/2023-01-10-suite.md", "Corps du texte.", "Corps vu.")
-    edit(root / "content/2024-02-01-fin.md", "Corps du texte.", "Corps pas vu.")
+    edit(root / "content/2024-02-01-fin.md", "Corps du texte.", "Corps vu aussi.")
+    unnamed = add(root, "2025-05-05-inconnu.md", title="Inconnu", date="2025-05-05")
     report = preview_build(root, cache, {root / "content/2023-01-10-suite.md"}, True)
-    assert report.read == ("content/2023-01-10-suite.md",)
-    # A build not vouched for by a watcher (the CLI, or a first build) looks at every file.
-    report = build_site(Project(root), write=False, drafts=True, cache=cache, changed=frozenset())
-    assert report.read == ("content/2024-02-01-fin.md",)
+    assert report.read == ("content/2023-01-10-suite.md", "content/2024-02-01-fin.md")
+    assert "2025/inconnu/index.html" not in report.files  # a new file the watcher did not name: no walk found it
+    # A build not vouched for by a watcher (the CLI, a first build, a folder named) walks every folder.
+    report = build_site(Project(root), write=False, drafts=True, cache=cache, changed=frozenset({root / "content"}), watched=True)
+    assert report.read == ("content/2025-05-05-inconnu.md",) and unnamed.exists()
+    assert "2025/inconnu/index.html" in report.files
 
 
 def test_which_changes_let_the_preview_trust_the_watcher(tmp_path):
@@ -183,3 +186,81 @@ def test_a_feed_is_made_again_when_an_event_it_links_to_moves(make_site):
     report = rebuild(root / "content/2020-01-01-ancien.md")
     assert "https://example.org/repo/2019/ancien/" in report.files["feed.xml"].decode()
     assert report.files == from_nothing(root, False)[0]
+
+
+class FakeLoop:
+    """Tornado's loop as the watcher's collector uses it: callbacks run at once, timers are only counted."""
+
+    def __init__(self) -> None:
+        self.timers = []
+
+    def add_callback(self, function, *args) -> None:
+        function(*args)
+
+    def call_later(self, delay: float, function):
+        self.timers.append((delay, function))
+        return len(self.timers)
+
+    def remove_timeout(self, timer) -> None:
+        pass
+
+
+def test_the_watcher_names_exactly_the_files_a_build_reads_as_events(tmp_path):
+    from timeline.serve import ChangeCollector
+
+    project = Project(tmp_path)
+    collector = ChangeCollector(project, FakeLoop(), lambda changed, rewatch: None)
+    content = project.content_dir
+    for name in ["a.md", "~tilde.md", "#croisillon.md", "dossier/b.md", "~vieux/c.md"]:
+        assert collector.is_source(content / name), name
+    for name in [".#a.md", "a.md~", "a.md.swp", "4913", "_brouillons/a.md", ".git/a.md", "image.png", "a.md___jb_tmp___"]:
+        assert not collector.is_source(content / name), name
+    assert collector.is_source(content / "~vieux", is_directory=True)
+    assert not collector.is_source(content / ".git", is_directory=True)
+
+
+def test_events_the_system_dropped_bring_a_full_look(tmp_path):
+    import logging
+
+    from timeline.serve import WATCHDOG_LOGGER, ChangeCollector, OverflowAlarm
+
+    project = Project(tmp_path)
+    collector = ChangeCollector(project, FakeLoop(), lambda changed, rewatch: None)
+    alarm = OverflowAlarm(collector)
+    logging.getLogger(WATCHDOG_LOGGER).addHandler(alarm)
+    try:
+        # What watchdog's inotify module logs when the kernel's queue overflowed.
+        logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
+    finally:
+        logging.getLogger(WATCHDOG_LOGGER).removeHandler(alarm)
+    assert collector.pending == {project.content_dir}
+    assert not names_only_event_files(frozenset(collector.pending), project.content_dir, [])
+
+
+def test_an_asset_a_template_includes_shows_its_edit_in_the_preview(make_site):
+    root = make_site(EVENTS, site_yaml=YAML)
+    edit(root / "templates/base.html", "<body", '{% include "static/favicon.svg" %}<body')
+    cache = BuildCache()
+    preview_build(root, cache, set(), True)
+    svg = root / "templates/static/favicon.svg"
+    svg.write_text(svg.read_text(encoding="utf-8").replace("<svg", "<svg data-modifie='oui'", 1), encoding="utf-8")
+    files, _ = outcome(lambda: preview_build(root, cache, {svg}, True))
+    assert b"data-modifie" in files["index.html"]
+    assert files == from_nothing(root, True)[0]
+
+
+def test_renamed_large_tags_leave_nothing_behind(make_site):
+    root = make_site(EVENTS, site_yaml=YAML)
+    cache = BuildCache()
+    preview_build(root, cache, set(), True)
+    names = ["grand"] + [f"grand{n}" for n in range(5)]
+    for old, new in zip(names, names[1:]):
+        changed = set()
+        for path in (root / "content").glob("*.md"):
+            text = path.read_text(encoding="utf-8")
+            if f"[{old}" in text:
+                path.write_text(text.replace(f"[{old}", f"[{new}"), encoding="utf-8")
+                changed.add(path)
+        preview_build(root, cache, changed, True)
+    assert set(cache.memo["large tags"]) == {"grand4"}
+    assert not [name for name in cache.memo if "grand" in name]

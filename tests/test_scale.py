@@ -671,3 +671,20 @@ def test_unchanged_output_folders_are_not_listed_and_a_foreign_file_in_one_is_st
     run = run_cli("--project", site, "build")
     assert run.status == 1, run.out
     assert "output holds files the last build did not write (2022/debut/notes.txt)" in run.err
+
+
+def test_a_file_put_later_into_an_empty_folder_of_the_output_is_found(site, monkeypatch):
+    from types import SimpleNamespace
+
+    build(site)
+    (site / "output/2022/vide").mkdir()  # no file yet: the build passes, and must not vouch for 2022/ from now on
+    later = SimpleNamespace(perf_counter=time.perf_counter, time_ns=lambda: time.time_ns() + 60 * 1_000_000_000)
+    monkeypatch.setattr(site_module, "time", later)
+    edit(site / "content/2024-02-01-fin.md", "Corps du texte.", "Un autre corps.")
+    build(site)
+    assert "2022/" not in build_cache.load_cache(site).written["folders"]
+    (site / "output/2022/vide/notes.txt").write_text("à garder", encoding="utf-8")
+    edit(site / "content/2024-02-01-fin.md", "Un autre corps.", "Encore un autre corps.")
+    run = run_cli("--project", site, "build")
+    assert run.status == 1, run.out
+    assert "output holds files the last build did not write (2022/vide/notes.txt)" in run.err

@@ -282,7 +282,7 @@ def _event_file_names(content_dir: str) -> list[str]:
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                if entry.name.startswith((".", "_")):
+                if not is_event_name(entry.name):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(entry.path)
@@ -291,13 +291,18 @@ def _event_file_names(content_dir: str) -> list[str]:
     return sorted(found, key=lambda p: p.split(os.sep))
 
 
+def is_event_name(name: str) -> bool:
+    """Whether a file or folder of that name below content/ is read for events: hidden and '_' ones are not."""
+    return not name.startswith((".", "_"))
+
+
 def watched_listing(content_dir: Path, listing: list[str], changed: set[str]) -> list[str]:
     """The last build's event files, updated with the changes a watcher named (files created or deleted)."""
     found = set(listing)
     for path in changed:
         if os.path.isfile(path):
             relative = os.path.relpath(path, content_dir).split(os.sep)
-            if path.endswith(".md") and relative[0] != ".." and not any(part.startswith((".", "_")) for part in relative):
+            if path.endswith(".md") and relative[0] != ".." and all(map(is_event_name, relative)):
                 found.add(path)
         else:
             found.discard(path)
@@ -328,9 +333,10 @@ def read_events(
     With a ``cache`` (path string → previous result), a file is parsed again only when its bytes changed: a
     file whose size, mtime and inode are unchanged is not even read, unless it is in ``force`` (the watcher saw
     it change, which a coarse mtime might hide); a file read again with the same content hash is not re-parsed.
-    ``listing`` holds the files found by the last build, which this one updates. When it is not empty,
-    a watcher saw every change since then and named it in ``force``: only those files are looked at
-    (see ``watched_listing``).
+    ``listing`` holds the files found by the last build, which this one updates. When it is not empty, a
+    watcher saw every file created or deleted since then and named it in ``force``: the folders are not walked
+    again (see ``watched_listing``), though every file is still stat'ed, in case an edit went unseen (a file
+    behind a link, events the system dropped).
     """
     if not content_dir.is_dir():
         return ReadResult([], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")], [])
@@ -348,8 +354,6 @@ def read_events(
     # First see which files changed: stat as a shortcut, then the bytes' hash.
     for path in paths:
         cached = cache.get(path)
-        if trusted and cached is not None and path not in forced:
-            continue  # the watcher would have named it
         try:
             key = _stat_key(path)
             if cached is None or cached[0] != key or path in forced:

@@ -202,13 +202,11 @@ def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int, memo:
         made_pages[path] = hit
         return hit
 
-    def interned(name: str, value: tuple) -> tuple:
-        return memoized(memo, name, value, lambda: value)  # equal to last time: last time's object
-
     paged = len(timeline.events) > index_limit
     pages = [page("index.html", "index.html", {"timeline": timeline, "paged": paged}), page("tags/index.html", "tags.html", {"timeline": timeline}), page("404.html", "404.html", {})]
     if paged:
-        years = interned("years", tuple(group.year for group in timeline.years))
+        years = tuple(group.year for group in timeline.years)
+        years = memoized(memo, "years", years, lambda: years)  # equal to last time: last time's object
         for group in timeline.years:
             pages.append(page(f"{group.year:04d}/index.html", "year.html", {"group": group, "years": years}))
     known = memo.get("event pages", {})
@@ -222,19 +220,25 @@ def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int, memo:
         made[event.path] = hit
         pages.append(hit[4])
     memo["event pages"] = made
+    known_tags, made_tags = memo.get("large tags", {}), {}
     for group in timeline.tags:
         tag, total = group.tag, len(group.events)
         if total <= index_limit:
             pages.append(page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "events": group.events}))
             continue
         # A large tag gets a page per year, like the index: an edit then redraws one small page, not thousands of entries.
-        by_year = memoized(memo, f"tag years {tag.slug}", group.events, lambda: group_by_year(group.events))
-        counts = interned(f"tag counts {tag.slug}", tuple((g.year, len(g.events)) for g in by_year))
+        hit = known_tags.get(tag.slug)
+        if hit is None or hit[0] is not group.events:
+            by_year = group_by_year(group.events)
+            counts, years = tuple((g.year, len(g.events)) for g in by_year), tuple(g.year for g in by_year)
+            # Equal to last time: last time's objects, so the pages given them are known unchanged.
+            hit = (group.events, by_year, hit[2] if hit and hit[2] == counts else counts, hit[3] if hit and hit[3] == years else years)
+        made_tags[tag.slug] = hit
+        _, by_year, counts, years = hit
         pages.append(page(f"{tag.url_path}index.html", "tag.html", {"tag": tag, "total": total, "years": counts}))
-        years = interned(f"tag year list {tag.slug}", tuple(g.year for g in by_year))
         for year_group in by_year:
             pages.append(page(f"{tag.url_path}{year_group.year:04d}/index.html", "tag_year.html", {"tag": tag, "group": year_group, "years": years}))
-    memo["pages"] = made_pages
+    memo["pages"], memo["large tags"] = made_pages, made_tags
     return pages
 
 

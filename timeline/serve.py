@@ -31,6 +31,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import load_config
+from .content import is_event_name
 from .problems import BuildFailed, Problem, display_path
 from .render import STATIC_DIR, Deferred, is_template_name
 from .site import BuildCache, Project, build_site
@@ -306,9 +307,13 @@ class ChangeCollector(FileSystemEventHandler):
 
     def is_source(self, path: Path, is_directory: bool = False) -> bool:
         """Content Markdown, templates and assets, site.yaml, and folders below content/ or templates/."""
+        content, templates = self.project.content_dir, self.project.templates_dir
+        if path.is_relative_to(content):
+            # Exactly the files (and folders) a build reads events from: the preview trusts this watcher to
+            # name every one created or deleted. Editors' droppings never end in ".md".
+            return (is_directory or path.suffix == ".md") and all(map(is_event_name, path.relative_to(content).parts))
         if is_editor_dropping(path):
             return False
-        content, templates = self.project.content_dir, self.project.templates_dir
         if is_directory:
             return path.is_relative_to(content) or path.is_relative_to(templates)
         if path == self.project.config_file:
@@ -316,8 +321,7 @@ class ChangeCollector(FileSystemEventHandler):
         if path.is_relative_to(templates):
             relative = path.relative_to(templates).as_posix()
             return relative.split("/")[0] == STATIC_DIR or is_template_name(relative)
-        # In content/ only Markdown matters: tools such as sed -i write a temporary file beside it.
-        return path.is_relative_to(content) and path.suffix == ".md"
+        return False
 
     def _note(self, path: Path, rewatch: bool, settled: bool = False) -> None:
         now = time.monotonic()
@@ -342,6 +346,26 @@ class ChangeCollector(FileSystemEventHandler):
         self.rebuild(changed, rewatch)
 
 
+class OverflowAlarm(logging.Handler):
+    """watchdog's warning that the system dropped events, turned into a rebuild that looks at every file.
+
+    watchdog only logs it; the preview trusts its watcher to name every file created or deleted.
+    """
+
+    def __init__(self, collector: ChangeCollector):
+        super().__init__(logging.WARNING)
+        self.collector = collector
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Ask for a full look on the server's loop (this runs on watchdog's thread)."""
+        if "overflow" in record.getMessage().lower():
+            collector = self.collector
+            collector.loop.add_callback(collector._note, collector.project.content_dir, False, True)
+
+
+WATCHDOG_LOGGER = "watchdog.observers"
+
+
 class Watcher:
     """watchdog watches on content/ and templates/ (recursive) and on the project folder (for site.yaml)."""
 
@@ -350,6 +374,8 @@ class Watcher:
         self.collector = collector
         self.observer = Observer(timeout=0.1)  # its threads notice a stop within this time
         self.folders: dict[Path, object] = {}
+        self.alarm = OverflowAlarm(collector)
+        logging.getLogger(WATCHDOG_LOGGER).addHandler(self.alarm)
         self.observer.schedule(collector, str(project.root), recursive=False)
         self.refresh()
         self.observer.start()
@@ -367,6 +393,7 @@ class Watcher:
 
     def stop(self) -> None:
         """Stop watching and wait for watchdog's threads."""
+        logging.getLogger(WATCHDOG_LOGGER).removeHandler(self.alarm)
         self.observer.stop()
         self.observer.join(timeout=5)
 
@@ -406,6 +433,7 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
     def rebuild(changed: frozenset[Path], rewatch: bool) -> None:
         if rewatch:
             watcher.refresh()
+            preview.cache.listing.clear()  # while watches were made afresh, nothing was watching: look at every file
         for line in preview.rebuild(changed):
             print(line, flush=True)
         css_only = all(p.suffix == ".css" for p in changed) and not preview.problems

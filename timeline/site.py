@@ -167,6 +167,9 @@ def build_site(
     # Render every page in memory, even if some files were rejected, so template errors show up in this run too.
     in_place = _in_place_check(cache.written, output) if write else None
     digests = template_closures(env, project.templates_dir, cache.environment.setdefault("references", {}))
+    if cache.environment.get("digests", digests) != digests and env.cache is not None:
+        env.cache.clear()  # a file some template includes changed (an asset under static/, say): load them again
+    cache.environment["digests"] = digests
     rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.fragments, digests, defer_exports and not write, cache.memo)
     problems += rendered.problems
     if _has_errors(problems) or (strict and problems):

@@ -105,31 +105,37 @@ def _layout(names: set[str]) -> dict[str, tuple[list[str], set[str]]]:
 def _existing_files(output: Path, owned: set[str] | None = None, known: dict[str, FolderStamp] | None = None, seen: dict[str, FolderStamp] | None = None) -> set[str]:
     """Every file below ``output`` (relative names), staging folders of builds aside.
 
-    A folder whose stamp is the one in ``known`` (taken when it held only the files in ``owned``) still holds
-    just those, and is not listed: a large site has thousands of folders, and this runs on every build.
-    ``seen`` gets the stamp of every folder, taken before it is looked at.
+    A folder whose stamp is the one in ``known`` (taken when it held just what ``owned`` puts there) still holds
+    just that, and is not listed: a large site has thousands of folders, and this runs on every build.
+    ``seen`` gets, for each folder holding just what ``owned`` puts there, its stamp taken before it was looked at.
     """
     known = known or {}
-    layout = _layout(owned) if owned is not None and known else {}
+    layout = _layout(owned) if owned is not None else {}
     found: set[str] = set()
     folders = [""]
     while folders:
         prefix = folders.pop()
         path = os.path.join(output, prefix)
         stamp = folder_stamp(path)
-        if seen is not None and stamp is not None:
-            seen[prefix] = stamp
+        files, subfolders = layout.get(prefix, ([], set()))
         if stamp is not None and known.get(prefix) == stamp and prefix in layout:
-            files, subfolders = layout[prefix]
             found.update(files)
             folders.extend(subfolders)
-            continue
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if not entry.is_dir(follow_symlinks=False):
-                    found.add(prefix + entry.name)
-                elif prefix or not entry.name.startswith(_STAGING):
-                    folders.append(f"{prefix}{entry.name}/")
+            expected = True
+        else:
+            listed, inside = set(), set()
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if not entry.is_dir(follow_symlinks=False):
+                        listed.add(prefix + entry.name)
+                    elif prefix or not entry.name.startswith(_STAGING):
+                        inside.add(f"{prefix}{entry.name}/")
+            found |= listed
+            folders.extend(inside)
+            # Anything else there (even an empty folder, which could fill up unseen) means listing it next time.
+            expected = prefix in layout and listed == set(files) and inside == subfolders
+        if seen is not None and stamp is not None and expected:
+            seen[prefix] = stamp
     return found
 
 
