@@ -264,3 +264,15 @@ def test_renamed_large_tags_leave_nothing_behind(make_site):
         preview_build(root, cache, changed, True)
     assert set(cache.memo["large tags"]) == {"grand4"}
     assert not [name for name in cache.memo if "grand" in name]
+
+
+def test_event_files_deleted_unseen_leave_the_listing(make_site):
+    root = make_site(EVENTS, site_yaml=YAML)
+    cache = BuildCache()
+    preview_build(root, cache, set(), True)
+    gone = [root / "content/2022-03-20-mars.md", root / "content/2023-06-10-milieu.md"]  # next to each other
+    for path in gone:
+        path.unlink()
+    report = preview_build(root, cache, set(), True)  # the watcher named neither
+    assert not {str(path) for path in gone} & set(cache.listing)
+    assert report.files.keys() == from_nothing(root, True)[0].keys()

@@ -351,6 +351,7 @@ def read_events(
         listing[:] = paths
     pending: list[tuple[str, tuple, str, bytes]] = []
     refreshed = 0
+    vanished: set[str] = set()
     # First see which files changed: stat as a shortcut, then the bytes' hash.
     for path in paths:
         cached = cache.get(path)
@@ -366,10 +367,13 @@ def read_events(
                 else:
                     pending.append((path, key, digest, data))
         except FileNotFoundError:
-            cache.pop(path, None)  # deleted while we were reading: the watcher reports it and the next build drops it
+            cache.pop(path, None)  # deleted while we were reading, or unseen by a watcher: gone from the listing
+            vanished.add(path)
         except OSError as exc:
             cache.pop(path, None)
             problems.append(Problem(display_path(Path(path), root), 1, f"cannot read this file: {exc.strerror or exc}"))
+    if vanished and listing is not None:
+        listing[:] = [path for path in listing if path not in vanished]
     # Then parse what changed, on every core when there is enough of it.
     jobs = [(Path(path), display_path(Path(path), root), data) for path, _, _, data in pending]
     results = _parse_all(jobs, render)

@@ -127,7 +127,8 @@ def build_site(
     With ``write=False`` nothing is written and the files are only returned (the preview server).
     ``cache`` and ``changed`` (paths a watcher saw change) let a rebuild redo only what an edit affects.
     ``strict`` makes warnings fatal, before anything is written. ``watched`` says that a watcher running since
-    the last build with this cache named every change in ``changed``: event files it did not name are not looked at.
+    the last build with this cache named every file created or deleted in ``changed``: content/'s folders are
+    not walked again (every known file is still stat'ed).
     ``defer_exports`` leaves feeds and exports to be made when fetched (see render.Deferred), with ``write=False``.
     """
     started = time.perf_counter()
@@ -200,7 +201,7 @@ def build_site(
 
 
 def names_only_event_files(changed: frozenset[Path], content_dir: Path, listing: list[str]) -> bool:
-    """Whether each change below content/ is to an event file, so the files not named are as they were.
+    """Whether each change below content/ is to an event file, so no event file came or went unnamed.
 
     A folder created, moved or deleted there would bring or take files the watcher did not name one by one.
     """
