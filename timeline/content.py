@@ -345,8 +345,7 @@ def read_events(
     problems: list[Problem] = []
     forced = {str(path) for path in force}
     # Plain strings, not Paths, until a file needs parsing: most files of a rebuild are only stat'ed.
-    trusted = bool(listing)
-    paths = watched_listing(content_dir, listing, forced) if trusted else _event_file_names(str(content_dir))
+    paths = watched_listing(content_dir, listing, forced) if listing else _event_file_names(str(content_dir))
     if listing is not None:
         listing[:] = paths
     pending: list[tuple[str, tuple, str, bytes]] = []

@@ -79,12 +79,8 @@ class Timeline:
         return zip(padded, padded[1:-1], padded[2:])
 
 
-def chronological_key(event: Event) -> tuple:
-    """Start day, then coarser precision first, then slug: a total order, so output never depends on file order."""
-    return event.sort_key
-
-
 _shape = operator.attrgetter("shape")
+_sort_key = operator.attrgetter("sort_key")  # see Event.sort_key: a total order
 _start_year = operator.attrgetter("date.start.year")
 
 
@@ -204,7 +200,7 @@ def _plan(events: list[Event], newest_first: bool, include_drafts: bool) -> _Pla
     position = {id(event): index for index, event in enumerate(events)}
     at = lambda group: tuple(position[id(event)] for event in group)  # noqa: E731 - a one-line helper
     shown = [e for e in events if include_drafts or not e.draft]
-    chronological = tuple(sorted(shown, key=chronological_key))
+    chronological = tuple(sorted(shown, key=_sort_key))
     ordered = tuple(reversed(chronological)) if newest_first else chronological
     spellings, problems = _tag_spellings(chronological)
     by_tag: dict[str, list[Event]] = defaultdict(list)
