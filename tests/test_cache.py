@@ -90,11 +90,33 @@ def test_a_corrupt_or_stale_cache_is_rebuilt_never_trusted(site, damage):
         payload = pickle.loads(data[len(build_cache._MAGIC) + build_cache._DIGEST:])
         payload["stamp"] = {"generator": "0.0.0", "python": (3, 0)}
         # A stale cache whose pages say something else: if it were trusted, the output would differ.
-        payload["pages"] = {name: (key, b"stale") for name, (key, _) in payload["pages"].items()}
+        loaded = build_cache.load_cache(site)
+        stale = {name: (key, b"stale") for name, (key, _) in loaded.pages.items()}
+        assert stale
+        payload["kept"] = build_cache._pickle_referring({"pages": stale, "memo": loaded.memo}, loaded.events)
         body = pickle.dumps(payload)
         file.write_bytes(build_cache._MAGIC + build_cache.checksum(body) + body)
     assert cached_build(site) == expected
     assert build_cache.load_cache(site).events  # and the cache was written afresh
+
+
+def test_a_body_shown_in_lists_is_redrawn_there_from_the_cache(site):
+    edit(site / "templates/_entry.html", '<p class="event-summary">', '<div class="full">{{ event.body_html|safe }}</div><p class="event-summary">')
+    cached_build(site)
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
+    built = cached_build(site)
+    assert built == fresh_build(site) and "Un autre corps." in built["index.html"].decode()
+
+
+def test_pages_and_results_kept_for_events_no_longer_in_the_shards_are_not_trusted(site):
+    cached_build(site)
+    loaded = build_cache.load_cache(site)
+    assert loaded.pages and loaded.memo  # kept between builds, naming the events of the shards
+    path = str(site / "content/2023-03-01-e3.md")
+    build_cache.shard_file(site, build_cache.shard_of(path)).unlink()
+    assert not (lost := build_cache.load_cache(site)).pages and not lost.memo
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
+    assert cached_build(site) == fresh_build(site)
 
 
 def test_deleting_the_cache_is_safe_and_no_cache_leaves_it_alone(site):

@@ -212,7 +212,8 @@ def test_timelinejs_output_is_one_line_of_utf8_json_as_json_dumps_writes_it(inpu
 def test_export_pieces_kept_between_builds_give_the_same_bytes(inputs):
     memo: dict = {}
     made = {make.__name__: make(*inputs.args(), memo) for make in (timelinejs_json, ics, events_csv)}
-    assert set(memo) == {"timelinejs", "ics", "csv"} and all(len(pieces) == 6 for pieces in memo.values())
+    assert set(memo) == {"timelinejs", "ics", "csv", "ics calendar"}
+    assert all(len(memo[kind]) == 6 for kind in ("timelinejs", "ics", "csv")) and len(memo["ics calendar"]) == 1
     for make in (timelinejs_json, ics, events_csv):
         assert make(*inputs.args(), memo) == made[make.__name__] == make(*inputs.args())
 

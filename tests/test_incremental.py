@@ -44,10 +44,21 @@ def test_editing_one_body_reads_one_file_and_renders_what_shows_it(site):
     edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
     report = warm(site, cache)
     assert report.read == ("content/2023-03-01-e3.md",)
-    # Its page, its two neighbours, the index, the tags index and its two tag pages; not the other
-    # three events, nor the sitemap (its list of addresses did not change).
-    assert report.rendered == 7
+    # Its page only: no other page's templates name body_html, so they show nothing of a body.
+    assert report.rendered == 1
     assert report.files == cold(site)
+
+
+def test_a_body_edit_redraws_the_lists_whose_templates_show_bodies(site):
+    edit(site / "templates/_entry.html", '<p class="event-summary">', '<div class="full">{{ event.body_html|safe }}</div><p class="event-summary">')
+    cache = BuildCache()
+    warm(site, cache)
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
+    report = warm(site, cache)
+    # Its page, the index, and its two tag pages, which list it with its body now; not the tags index.
+    assert report.rendered == 4
+    assert report.files == cold(site)
+    assert "Un autre corps." in report.files["index.html"].decode()
 
 
 @pytest.mark.parametrize(

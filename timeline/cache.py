@@ -1,7 +1,8 @@
 """The persistent build cache: what a build keeps in ``.timeline-cache/`` so the next one redoes only what changed.
 
 Parsed events live in shard files by path, so an edit rewrites one small shard, not every event; everything
-else (page keys, file stamps, assets) lives in one file. Every file is checked before it is used: a wrong magic
+else (page keys, file stamps, assets, the results kept across events) lives in one file, which names events
+by path and fingerprint rather than holding copies. Every file is checked before it is used: a wrong magic
 number, checksum, generator version or Python version, or anything that fails to load, means that file is
 ignored and its contents rebuilt, never trusted. Each entry is also checked against the files it stands for
 (stat, content hash, page key), so files from different builds never mix wrongly. Deleting the folder is
@@ -12,11 +13,14 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import os
 import pickle
 import zlib
 from pathlib import Path
 
+from .content import Event
+from .model import Shapes
 from .render import CompiledTemplates
 from .site import BuildCache
 from .uptodate import generator_stamp
@@ -25,6 +29,7 @@ CACHE_DIR = ".timeline-cache"
 _MAGIC = b"TLCACHE3"
 _DIGEST = 4  # a CRC-32: it catches damage, which is all it is for, at a quarter of a cryptographic hash's cost
 SHARDS = 32
+_EXPORTS = "exports"  # under this name, saved_shards holds the pieces of the exports the cache holds
 
 
 def cache_file(root: Path) -> Path:
@@ -35,6 +40,11 @@ def cache_file(root: Path) -> Path:
 def shard_file(root: Path, shard: int) -> Path:
     """Where one shard of the parsed events lives."""
     return root / CACHE_DIR / f"events-{shard:02d}.pickle"
+
+
+def exports_file(root: Path) -> Path:
+    """Where the exports' per-event pieces live: apart, as most builds leave them all as they were."""
+    return root / CACHE_DIR / "exports.pickle"
 
 
 def shard_of(path: str) -> int:
@@ -68,9 +78,64 @@ def checksum(payload: bytes, start: int = 0) -> bytes:
     return zlib.crc32(payload, start).to_bytes(_DIGEST, "big")
 
 
+# The events a main file being loaded names, by position (see _Referring): set only while it loads.
+_REFERRED: list = []
+
+
+def _referred(position: int) -> Event:
+    return _REFERRED[position]
+
+
+def _referred_shapes(positions: tuple) -> Shapes:
+    return Shapes(_REFERRED[item].shape if type(item) is int else item for item in positions)
+
+
+class _Referring(pickle.Pickler):
+    """Pickles the events of the cache (and lists of their shapes) as positions in a list, not as copies.
+
+    Python calls ``reducer_override`` once per object that is not of a built-in type: a few calls per event.
+    """
+
+    def __init__(self, file, events: list[Event]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.positions = {id(event): position for position, event in enumerate(events)}
+        self.shape_positions = {id(event.shape): position for position, event in enumerate(events)}
+
+    def reducer_override(self, obj):
+        if (position := self.positions.get(id(obj))) is not None:
+            return _referred, (position,)
+        if type(obj) is Shapes:  # a shape no event of the cache has (a deleted file's, say) is copied
+            return _referred_shapes, (tuple([self.shape_positions.get(id(shape), shape) for shape in obj]),)
+        return NotImplemented
+
+
+def _pickle_referring(value, events: dict) -> tuple[list[tuple[str, str]], bytes]:
+    """The events of ``events`` by file and fingerprint, and ``value`` pickled naming them (the shards hold them)."""
+    named = [(path, entry[2]) for path, entry in events.items() if entry[2] is not None]
+    out = io.BytesIO()
+    _Referring(out, [event for _, event in named]).dump(value)
+    return [(path, event.fingerprint) for path, event in named], out.getvalue()
+
+
+def _unpickle_referring(names: list[tuple[str, str]], data: bytes, events: dict):
+    """What ``_pickle_referring`` pickled, with the events of ``events``; raises if one is missing or differs."""
+    global _REFERRED
+    referred = []
+    for path, fingerprint in names:
+        event = events[path][2]
+        if event is None or event.fingerprint != fingerprint:
+            raise ValueError(f"{path}: not the event the cache's pages were made from")
+        referred.append(event)
+    _REFERRED = referred
+    try:
+        return pickle.loads(data)  # noqa: S301 - our own file, checksummed, in the project folder
+    finally:
+        _REFERRED = []
+
+
 def _shard_unchanged(events: dict, saved: dict | None) -> bool:
     # The very entries loaded or saved last: read_events puts a new tuple in for any file it reads again
-    # (a change of language empties the events, so every entry is new then too).
+    # (a change of language empties the events, so every entry is new then too), event_pieces a new table.
     return saved is not None and events.keys() == saved.keys() and all(entry is saved[path] for path, entry in events.items())
 
 
@@ -103,7 +168,7 @@ def _load(root: Path) -> BuildCache:
     if saved is None:
         return _empty(root, stamp)
     try:
-        cache = BuildCache(pages=saved["pages"], static=saved["static"], written=saved["written"], fragments=saved["fragments"])
+        cache = BuildCache(static=saved["static"], written=saved["written"])
         cache.environment.update(state=saved["state"], references=saved["references"], compiled=_compiled(root, stamp))
         cache.markdown.lang = saved["lang"]
     except (KeyError, TypeError, AttributeError):
@@ -114,7 +179,25 @@ def _load(root: Path) -> BuildCache:
         if isinstance(events, dict):
             cache.events.update(events)
             cache.saved_shards[shard] = dict(events)
+    cache.unread["fragments"] = lambda: _load_pieces(root, stamp, cache)
+    try:
+        # Page keys and results across events, which name the events they were made from: kept only when every
+        # one is in the shards just loaded, as it was (a shard lost or from another build would mismatch them).
+        kept = _unpickle_referring(*saved["kept"], cache.events)
+        cache.pages.update(kept["pages"])
+        cache.memo.update(kept["memo"])
+    except Exception:  # noqa: BLE001 - any failure only means rendering pages again
+        cache.pages.clear()
+        cache.memo.clear()
     return cache
+
+
+def _load_pieces(root: Path, stamp: dict, cache: BuildCache) -> None:
+    # Each piece is filed under everything it shows (see exports.piece_keys): any found is right to use.
+    part = _unpack(exports_file(root), stamp)
+    if part and isinstance(fragments := part.get("fragments"), dict):
+        cache.fragments.update(fragments)
+        cache.saved_shards[_EXPORTS] = dict(fragments)
 
 
 class _HashingWriter:
@@ -152,10 +235,11 @@ def save_cache(root: Path, cache: BuildCache) -> None:
     # of the file written, which is enough to know it need not be rendered again (see site.build_site).
     for name, (key, _) in cache.pages.items():
         cache.pages[name] = (key, None)
-    pages = cache.pages
     saved = {
-        "stamp": stamp, "pages": pages, "static": cache.static, "written": cache.written, "fragments": cache.fragments,
+        "stamp": stamp, "static": cache.static, "written": cache.written,
         "state": cache.environment.get("state"), "references": cache.environment.get("references", {}), "lang": cache.markdown.lang,
+        # Together, so that a page key and the page the memo keeps share their objects.
+        "kept": _pickle_referring({"pages": cache.pages, "memo": cache.memo}, cache.events),
     }
     shards: dict[int, dict] = {shard: {} for shard in range(SHARDS)}
     for path, entry in cache.events.items():
@@ -166,6 +250,9 @@ def save_cache(root: Path, cache: BuildCache) -> None:
             if not _shard_unchanged(events, cache.saved_shards.get(shard)):
                 _write_atomically(shard_file(root, shard), {"stamp": stamp, "events": events})
                 cache.saved_shards[shard] = events
+        if "fragments" not in cache.unread and not _shard_unchanged(cache.fragments, cache.saved_shards.get(_EXPORTS)):
+            _write_atomically(exports_file(root), {"stamp": stamp, "fragments": cache.fragments})
+            cache.saved_shards[_EXPORTS] = dict(cache.fragments)
         _write_atomically(cache_file(root), saved)
         if compiled := cache.environment.get("compiled"):
             compiled.save()

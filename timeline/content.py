@@ -7,6 +7,7 @@ import functools
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,7 @@ class Event:
     key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key → line, for later checks
     references: tuple[Reference, ...] = ()  # links to other events and files beside it, resolved by the build
     context: bool = False  # a background entry, shown lighter than the main story
+    fields_fingerprint: str = ""  # a hash of the path and front matter only: what the exports show of it
 
     def line_of(self, key: str) -> int:
         """The line of a front-matter key, or 1."""
@@ -103,6 +105,25 @@ class Event:
     def anchor(self) -> str:
         """The id of the event's entry on the index: ``2023-ai-alliance``."""
         return f"{self.date.year:04d}-{self.slug}"
+
+    def __getstate__(self) -> dict:
+        # A rebuild loads ten thousand bodies from the cache and shows one or two: they travel as UTF-8 bytes,
+        # made text again only when read (__getattr__).
+        state = self.__dict__
+        if "body_html" in state:
+            state = dict(state)
+            state[_BODY_BYTES] = state.pop("body_html").encode("utf-8", "surrogatepass")
+        return state
+
+    def __getattr__(self, name: str):
+        # Only called for an attribute not set: the body of an event loaded from the cache, on its first reading.
+        if name == "body_html" and _BODY_BYTES in self.__dict__:
+            text = self.__dict__["body_html"] = self.__dict__.pop(_BODY_BYTES).decode("utf-8", "surrogatepass")
+            return text
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+_BODY_BYTES = "_body_utf8"
 
 
 class FrontMatterError(ValueError):
@@ -174,7 +195,8 @@ def _read_sources(fields: MappingReader) -> list[Source]:
             item.error(item.entries["url"][1], f"'{item.what}url' must be an absolute http(s) address, got {url!r}")
             url = None
         if publisher and title and date and lang:
-            sources.append(Source(publisher, title, date, lang, url, item.text("note")))
+            # Interned: outlets and languages repeat over thousands of events (see _tag).
+            sources.append(Source(sys.intern(publisher), title, date, sys.intern(lang), url, item.text("note")))
     return sources
 
 
@@ -187,8 +209,12 @@ def _read_tags(fields: MappingReader) -> list[Tag]:
         elif slug in tags:
             fields.problems.append(Problem(fields.path, line, f"tag {name!r} is listed twice (as {tags[slug].name!r})", warning=True))
         else:
-            tags[slug] = Tag(name, slug)
+            tags[slug] = _tag(name, slug)
     return list(tags.values())
+
+
+# A dozen tags over thousands of events: one object each, which the build cache then stores once per file.
+_tag = functools.lru_cache(maxsize=4096)(Tag)
 
 
 def _read_slug(fields: MappingReader, path: Path) -> str | None:
@@ -237,10 +263,11 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple
     assert title and summary and date and slug
     slug_line = fields.key_line("slug") if "slug" in fields.entries else 1
     fingerprint = hashlib.blake2b(shown.encode() + b"\0" + data, digest_size=16).hexdigest()
+    fields_fingerprint = hashlib.blake2b(shown.encode() + b"\0" + yaml_text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     key_lines = tuple((key, fields.key_line(key)) for key in fields.entries)
     html, references = render(body, shown, body_line)
     title, summary = render.typography(title), render.typography(summary)
-    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references, fields.boolean("context"))
+    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references, fields.boolean("context"), fields_fingerprint)
     return event, problems + content_problems(event, body, body_line)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -105,6 +106,8 @@ def parse_point(text: str) -> PartialDate:
     return PartialDate(year, month, day)
 
 
+# Thousands of events share a date: one object each, which the build cache then stores once per file.
+@functools.lru_cache(maxsize=65536)
 def parse_event_date(text: str, end_text: str | None = None) -> EventDate:
     """Parse an event date: ``2025``, ``2024-05``, ``2023-12-05``, ``~2024-05``, ``2023-11-01/2023-12-01``.
 
@@ -126,6 +129,7 @@ def parse_event_date(text: str, end_text: str | None = None) -> EventDate:
     return EventDate(start, end, approximate)
 
 
+@functools.lru_cache(maxsize=65536)  # as parse_event_date: shared, stored once per cache file
 def parse_timestamp(text: str) -> dt.datetime:
     """Parse a free-form ISO-like date or date-time (``added:``) into an aware UTC datetime.
 

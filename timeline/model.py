@@ -84,9 +84,15 @@ _sort_key = operator.attrgetter("sort_key")  # see Event.sort_key: a total order
 _start_year = operator.attrgetter("date.start.year")
 
 
-def shapes_of(events: list[Event] | tuple[Event, ...]) -> tuple:
+class Shapes(tuple):
+    """The shapes of a list of events (see Event.shape): what a result across events is kept for."""
+
+    __slots__ = ()
+
+
+def shapes_of(events: list[Event] | tuple[Event, ...]) -> Shapes:
     """The events' shapes (see Event.shape), to tell whether a cross-event result still holds."""
-    return tuple(map(_shape, events))
+    return Shapes(map(_shape, events))
 
 
 def memoized(memo: dict | None, name: str, key: Any, compute: Callable[[], Any]) -> Any:
@@ -96,6 +102,8 @@ def memoized(memo: dict | None, name: str, key: Any, compute: Callable[[], Any])
     hit = memo.get(name)
     if hit is None or hit[0] != key:
         memo[name] = hit = (key, compute())
+    elif hit[0] is not key:
+        memo[name] = (key, hit[1])  # the key of now: it names the events of now (see cache._Referring)
     return hit[1]
 
 

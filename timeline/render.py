@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import jinja2.loaders
@@ -36,22 +36,53 @@ TEMPLATE_EXTENSIONS = ("html", "xml", "txt")
 
 
 @dataclass(frozen=True)
+class Body:
+    """An event page's body with its links resolved, read only when the page is rendered: most pages are kept."""
+
+    event: Event
+    urls: dict[str, str]  # project path → URL, for the links in the body
+
+    def html(self) -> str:
+        """The body's HTML, each link to another event or file given its URL."""
+        return resolve_references(self.event.body_html, self.urls) if self.event.references else self.event.body_html
+
+    def key(self) -> tuple:
+        """Everything the HTML depends on besides the event's file (which its fingerprint covers)."""
+        return tuple(self.urls.get(ref.target) for ref in self.event.references)
+
+
+@dataclass(frozen=True)
 class Page:
     """One file to render: where it goes, which template draws it, and what it is given."""
 
     path: str  # relative to the output root, e.g. "2023/ai-alliance/index.html"
     template: str
     context: dict[str, Any] = field(default_factory=dict)
+    body: Body | None = None  # given to the template as ``body``
 
     @property
     def url_path(self) -> str:
         """The page's address below the site root: '2023/ai-alliance/' for '2023/ai-alliance/index.html'."""
         return self.path.removesuffix("index.html")
 
+    def render(self, env: jinja2.Environment) -> str:
+        """The page's text, drawn by its template."""
+        context = self.context if self.body is None else {**self.context, "body": self.body.html()}
+        return env.get_template(self.template).render(context, page_path=self.url_path)
+
     @functools.cached_property
     def key(self) -> tuple:
         """``page_key(self)``, worked out once: a rebuild reuses an unchanged event's page (see list_pages)."""
         return page_key(self)
+
+    @functools.cached_property
+    def card_key(self) -> tuple:
+        """``page_key(self, cards=True)``, worked out once."""
+        return page_key(self, cards=True)
+
+    def key_for(self, closure: TemplateClosure | None) -> tuple:
+        """The page's key, when drawn by templates that ``closure`` describes."""
+        return self.key if closure is None or closure.shows_bodies else self.card_key
 
 
 class Deferred:
@@ -144,6 +175,15 @@ def _fingerprints(events: tuple[Event, ...]) -> tuple[str, ...]:
     return tuple(map(_fingerprint, events))
 
 
+def _card(event: Event) -> str:
+    # Events made without a front-matter fingerprint (in tests) have their file's.
+    return event.fields_fingerprint or event.fingerprint
+
+
+def _cards(events: tuple[Event, ...]) -> tuple[str, ...]:
+    return tuple(map(_card, events))
+
+
 # By exact type: a page key is computed for every page of every build, so this must be quick.
 _KEYS: dict[type, Callable[[Any], Any]] = {
     str: _text_key,
@@ -156,33 +196,48 @@ _KEYS: dict[type, Callable[[Any], Any]] = {
     TagGroup: lambda group: (group.tag.name, group.tag.slug, _fingerprints(group.events)),
     YearGroup: lambda group: (group.year, _fingerprints(group.events)),
 }
+# For a page whose templates cannot show a body: an event counts by its front matter alone.
+_CARD_KEYS: dict[type, Callable[[Any], Any]] = {
+    **_KEYS,
+    Event: _card,
+    Timeline: lambda timeline: _cards(timeline.events),
+    TagGroup: lambda group: (group.tag.name, group.tag.slug, _cards(group.events)),
+    YearGroup: lambda group: (group.year, _cards(group.events)),
+}
 
 
-def dependency_key(value: Any) -> Any:
-    """A cheap, comparable stand-in for everything a page can show of a context value."""
-    if (make := _KEYS.get(type(value))) is not None:
+def dependency_key(value: Any, cards: bool = False) -> Any:
+    """A cheap, comparable stand-in for everything a page can show of a context value.
+
+    With ``cards``, for templates that never name ``body_html``: what an event's front matter says.
+    """
+    if (make := (_CARD_KEYS if cards else _KEYS).get(type(value))) is not None:
         return make(value)
     if isinstance(value, (list, tuple)):
         if all(type(v) is str for v in value):
             return _text_key(repr(value))  # the sitemap's thousands of URLs: one digest
-        return tuple(dependency_key(v) for v in value)
+        return tuple(dependency_key(v, cards) for v in value)
     raise TypeError(f"no dependency key for {type(value).__name__}")
 
 
-def page_key(page: Page) -> tuple:
-    """Everything a page's bytes depend on, besides its templates and site.yaml (see ``render_site``)."""
+def page_key(page: Page, cards: bool = False) -> tuple:
+    """Everything a page's bytes depend on, besides its templates and site.yaml (see ``render_site``).
+
+    ``cards``: the page's templates cannot show an event's body (see ``template_closures``), so an edited
+    body leaves the key as it was; every other field of an event comes from its front matter.
+    """
     # The context's order is fixed by list_pages, so no sorting is needed for a stable key.
-    if page.template == "event.html" and page.context.keys() == _EVENT_CONTEXT:
+    if page.template == "event.html" and page.body is not None and page.context.keys() == _EVENT_CONTEXT:
         # The site's most numerous pages, spelled out: the generic walk costs a large rebuild a tenth of a second.
         context = page.context
         previous, following = context["previous"], context["next"]
-        body = context["body"]
-        body_key = None if body is context["event"].body_html else _text_key(body)  # the event's fingerprint covers it
-        return (page.template, context["event"].fingerprint, body_key, previous and previous.fingerprint, following and following.fingerprint, context["paged"])
-    return (page.template, tuple((name, dependency_key(value)) for name, value in page.context.items()))
+        neighbour = _card if cards else _fingerprint
+        return (page.template, context["event"].fingerprint, page.body.key(), previous and neighbour(previous), following and neighbour(following), context["paged"])
+    body = () if page.body is None else (("body", page.body.event.fingerprint, page.body.key()),)
+    return (page.template, tuple((name, dependency_key(value, cards)) for name, value in page.context.items()), *body)
 
 
-_EVENT_CONTEXT = {"event": None, "body": None, "previous": None, "next": None, "paged": None}.keys()
+_EVENT_CONTEXT = {"event": None, "previous": None, "next": None, "paged": None}.keys()
 
 
 def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int, memo: dict | None = None) -> list[Page]:
@@ -215,8 +270,8 @@ def list_pages(timeline: Timeline, urls: dict[str, str], index_limit: int, memo:
         hit = known.get(event.path)
         # A body linking to other events shows their URLs, which any build may move: made afresh.
         if hit is None or hit[0] is not event or hit[1] is not previous or hit[2] is not following or hit[3] != paged or event.references:
-            body = resolve_references(event.body_html, urls) if event.references else event.body_html
-            hit = (event, previous, following, paged, Page(f"{event.url_path}index.html", "event.html", {"event": event, "body": body, "previous": previous, "next": following, "paged": paged}))
+            context = {"event": event, "previous": previous, "next": following, "paged": paged}
+            hit = (event, previous, following, paged, Page(f"{event.url_path}index.html", "event.html", context, Body(event, urls)))
         made[event.path] = hit
         pages.append(hit[4])
     memo["event pages"] = made
@@ -300,10 +355,19 @@ def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) ->
     return problems
 
 
-def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict | None = None) -> dict[str, str]:
+class TemplateClosure(NamedTuple):
+    """What a page's key says of its templates: the template and every file it pulls in."""
+
+    digest: str  # of their sources: any edit changes it
+    shows_bodies: bool  # whether any of them names ``body_html``, the only way a body reaches a template
+
+
+def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict | None = None) -> dict[str, TemplateClosure]:
     """For each template, a digest of its source and of every file it extends, includes or imports, and so on.
 
     A page's key holds its template's digest, so an edited template re-renders only the pages that use it.
+    Event pages are given their body as ``body``; any other page can reach one only as ``event.body_html``
+    (or ``attribute="body_html"``): a page whose templates never name it is kept when only a body changed.
     Names are read as Jinja's loader reads them ("./_entry.html" is "_entry.html"), any included file is
     followed (an SVG including another), and a template naming one by a variable could use any file under
     templates/: its digest covers them all. ``known`` keeps each source's parsed references between builds.
@@ -353,8 +417,10 @@ def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict 
 
     closures = {}
     for name in env.list_templates(filter_func=is_template_name):
-        parts = "".join(f"{n}\0{digest(n)}\0" for n in sorted(closure(name)))
-        closures[name] = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+        names = sorted(closure(name))
+        parts = "".join(f"{n}\0{digest(n)}\0" for n in names)
+        shows_bodies = any(b"body_html" in (source(n) or b"") for n in names)
+        closures[name] = TemplateClosure(hashlib.blake2b(parts.encode(), digest_size=16).hexdigest(), shows_bodies)
     for stale in known.keys() - used_digests:
         del known[stale]
     return closures
@@ -423,7 +489,7 @@ def render_many(env: jinja2.Environment, pages: list[Page]) -> list[bytes | None
 
     def render(page: Page) -> bytes | None:
         try:
-            return _page_bytes(env.get_template(page.template).render(page.context, page_path=page.url_path))
+            return _page_bytes(page.render(env))
         except Exception:  # noqa: BLE001 - the caller renders it again, to report it as it would alone
             return None
 
@@ -433,7 +499,7 @@ def render_many(env: jinja2.Environment, pages: list[Page]) -> list[bytes | None
 def render_site(
     env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path,
     cache: dict | None = None, static_cache: dict | None = None, in_place: Callable[[str], bool] | None = None,
-    fragments: dict | None = None, template_digests: dict[str, str] | None = None, defer_exports: bool = False,
+    fragments: dict | Callable[[], dict] | None = None, template_digests: dict[str, TemplateClosure] | None = None, defer_exports: bool = False,
     memo: dict | None = None,
 ) -> Rendered:
     """Render pages, feed, sitemap and extras in memory; template errors become problems.
@@ -442,7 +508,8 @@ def render_site(
     whose key (with its templates' digest, see ``template_closures``) is unchanged is not rendered again. Bytes may be None (a cache read from disk
     keeps none): the page is then ``IN_PLACE`` if ``in_place`` says the output file is still the one written.
     With ``defer_exports``, feeds and exports are ``Deferred``: made when first fetched (the preview server).
-    ``memo`` keeps pages and the axis between builds (see list_pages and axis.layout).
+    ``memo`` keeps pages and the axis between builds (see list_pages and axis.layout). ``fragments`` keeps the
+    exports' per-event pieces (see exports.event_pieces), or is a function giving them when they are needed.
     """
     cache = {} if cache is None else cache
     in_place = in_place or (lambda name: False)
@@ -476,7 +543,7 @@ def render_site(
 
     def render_pages(pages: list[Page]) -> None:
         nonlocal rendered
-        keys = [(digests.get(page.template), page.key) for page in pages]
+        keys = [((closure := digests.get(page.template)), page.key_for(closure)) for page in pages]
         kept = [cached(page.path, key) for page, key in zip(pages, keys)]
         todo = [page for page, hit in zip(pages, kept) if hit is None]
         made = iter(render_many(env, todo))
@@ -490,7 +557,7 @@ def render_site(
                 rendered += 1
                 continue
             try:  # again in this process, which reports a template's fault or keeps a bug's traceback
-                text = env.get_template(page.template).render(page.context, page_path=page.url_path)
+                text = page.render(env)
             except Exception as exc:
                 problem = template_problem(exc, templates_dir, root, page.template)
                 if problem is None:
@@ -512,22 +579,24 @@ def render_site(
         return Rendered({}, problems, rendered)
     body = lambda e: resolve_references(e.body_html, absolute_urls)  # noqa: E731 - a one-line helper
     keys = functools.cache(lambda: piece_keys(timeline.chronological, config, abs_url))  # shared by the three below
+    pieces = fragments if callable(fragments) else lambda: fragments
     entries = functools.cache(lambda: feed_entries(timeline, config))
     exports = {
         "feed.xml": lambda: build_feed(timeline, config, abs_url, env.filters["date_label"], body, entries()),
         "feed.json": lambda: json_feed(timeline, config, abs_url, body, entries()),
-        "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body, fragments, keys()),
-        "timeline.ics": lambda: ics(timeline, config, abs_url, body, fragments, keys()),
-        "events.csv": lambda: events_csv(timeline, config, abs_url, body, fragments, keys()),
+        "timeline.json": lambda: timelinejs_json(timeline, config, abs_url, body, pieces(), keys()),
+        "timeline.ics": lambda: ics(timeline, config, abs_url, body, pieces(), keys()),
+        "events.csv": lambda: events_csv(timeline, config, abs_url, body, pieces(), keys()),
     }
     exported = 0
     if defer_exports:
         # Made when fetched, if ever: no need to work out whether they changed.
         files.update((name, Deferred(make)) for name, make in exports.items())
         exports = {}
-    # Exports show every event: they are made again only when an event changed. Feeds show the latest
-    # additions, with their bodies' links to other events: made again only when one of those changed.
-    data_key = ("data", dependency_key(timeline)) if exports else None
+    # Exports show every event's front matter: they are made again only when one changed (its pieces' keys
+    # say so). Feeds show the latest additions, bodies and their links included: made again only when one
+    # of those changed.
+    data_key = ("data", tuple(keys())) if exports else None
     feed_key = ("feed", tuple((e.fingerprint, tuple(absolute_urls.get(ref.target) for ref in e.references)) for e in entries())) if exports else None
     for name, make in exports.items():
         key = feed_key if name.startswith("feed.") else data_key

@@ -40,11 +40,19 @@ class BuildCache:
     environment: dict = field(default_factory=dict)
     written: dict = field(default_factory=dict)
     fragments: dict = field(default_factory=dict)  # per-event pieces of the exports, made once (see exports.ics)
+    # What the persistent cache reads only when first asked for (fragments, by ``export_pieces``): name → reader.
+    unread: dict = field(default_factory=dict)
     saved_shards: dict = field(default_factory=dict)  # what the persistent cache holds already (see cache.py)
     listing: list = field(default_factory=list)  # the event files the last build found (see content.read_events)
     memo: dict = field(default_factory=dict)  # results across events, kept while the events' shapes stay (model.memoized)
     # Building Python-Markdown's extension registry costs more than converting a small document.
     markdown: MarkdownRenderer = field(default_factory=MarkdownRenderer)
+
+    def export_pieces(self) -> dict:
+        """``fragments``, read from the persistent cache the first time they are needed: an edited body needs none."""
+        if (read := self.unread.pop("fragments", None)) is not None:
+            read()
+        return self.fragments
 
 
 @dataclass(frozen=True)
@@ -171,7 +179,7 @@ def build_site(
     if cache.environment.get("digests", digests) != digests and env.cache is not None:
         env.cache.clear()  # a file some template includes changed (an asset under static/, say): load them again
     cache.environment["digests"] = digests
-    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.fragments, digests, defer_exports and not write, cache.memo)
+    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.export_pieces, digests, defer_exports and not write, cache.memo)
     problems += rendered.problems
     if _has_errors(problems) or (strict and problems):
         raise BuildFailed(problems)

@@ -7,6 +7,7 @@ We walk PyYAML's node tree instead of its constructed objects: nodes keep the ra
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable
 
 import yaml
@@ -54,7 +55,8 @@ class MappingReader:
         self.what = what  # prefix for nested keys, e.g. "sources[1]."
         self.entries: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
+            # Interned: every event repeats the same keys, which the build cache then stores once per file.
+            key = sys.intern(key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value))
             if key in self.entries:
                 first = self.line_of(self.entries[key][0])
                 self.error(key_node, f"duplicate key '{self.what}{key}' (first given on line {first})")
