@@ -99,7 +99,7 @@ class Event:
 
         Equal shapes, same place: a rebuild after an edit that keeps every shape reuses the last plan (see model.py).
         """
-        return (self.sort_key, self.draft, tuple((tag.name, tag.slug) for tag in self.tags), self.path, self.date, self.slug_line, self.key_lines)
+        return (self.sort_key, self.draft, self.tags, self.path, self.date, self.slug_line, self.key_lines)
 
     @property
     def anchor(self) -> str:

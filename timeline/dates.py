@@ -12,7 +12,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-from dateutil import parser as dateutil_parser
 
 PRECISIONS = ("year", "month", "day")
 
@@ -136,6 +135,8 @@ def parse_timestamp(text: str) -> dt.datetime:
     A missing time means midnight UTC, never the current time, so builds stay reproducible.
     """
     try:
+        from dateutil import parser as dateutil_parser  # loaded only for an event that has 'added:'
+
         value = dateutil_parser.isoparse(text.strip())
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)

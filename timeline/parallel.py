@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -17,13 +15,18 @@ def worker_count(jobs: int) -> int:
     """How many processes to use for ``jobs`` jobs: 1 (stay in this process) unless forking is worth it and safe."""
     workers = min(os.cpu_count() or 1, 8)
     # Forking a process that runs threads (the preview server's watcher) can deadlock: then stay serial.
-    if jobs < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1:
         return 1
-    return workers
+    import multiprocessing  # loaded only when worth it: a rebuild after an edit never is
+
+    return workers if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
 def map_forked(function: Callable[[Any], Any], jobs: Sequence[Any], workers: int) -> list[Any]:
     """``[function(job) for job in jobs]``, in ``workers`` forked processes; they inherit this process's memory."""
+    import concurrent.futures
+    import multiprocessing
+
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
