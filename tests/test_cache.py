@@ -94,8 +94,7 @@ def test_a_corrupt_or_stale_cache_is_rebuilt_never_trusted(site, damage):
         stale = {name: (key, b"stale") for name, (key, _) in loaded.pages.items()}
         assert stale
         payload["kept"] = build_cache._pickle_referring({"pages": stale, "memo": loaded.memo}, loaded.events)
-        body = pickle.dumps(payload)
-        file.write_bytes(build_cache._MAGIC + build_cache.checksum(body) + body)
+        build_cache._write_atomically(file, payload)
     assert cached_build(site) == expected
     assert build_cache.load_cache(site).events  # and the cache was written afresh
 
@@ -106,6 +105,19 @@ def test_a_body_shown_in_lists_is_redrawn_there_from_the_cache(site):
     edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
     built = cached_build(site)
     assert built == fresh_build(site) and "Un autre corps." in built["index.html"].decode()
+
+
+def test_bodies_saved_again_unread_come_back_whole(site, monkeypatch):
+    # One shard for all: an edit saves the other events again, their bodies still the views loaded from disk.
+    monkeypatch.setattr(build_cache, "SHARDS", 1)
+    cached_build(site)
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
+    cached_build(site)
+    edit(site / "content/2023-01-01-e1.md", "Corps du texte.", "Encore un autre.")
+    cached_build(site)
+    edit(site / "templates/_entry.html", '<p class="event-summary">', '<div class="full">{{ event.body_html|safe }}</div><p class="event-summary">')
+    built = cached_build(site)
+    assert built == fresh_build(site) and built["index.html"].decode().count("Corps du texte.") == 3
 
 
 def test_pages_and_results_kept_for_events_no_longer_in_the_shards_are_not_trusted(site):

@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import pickle
+import struct
 import zlib
 from pathlib import Path
 
@@ -26,9 +27,11 @@ from .site import BuildCache
 from .uptodate import generator_stamp
 
 CACHE_DIR = ".timeline-cache"
-_MAGIC = b"TLCACHE3"
+_MAGIC = b"TLCACHE4"
 _DIGEST = 4  # a CRC-32: it catches damage, which is all it is for, at a quarter of a cryptographic hash's cost
 SHARDS = 32
+_TRAILER = struct.Struct(">QI")  # at a cache file's end: the pickle's length, how many buffers follow it
+_LENGTH = struct.Struct(">Q")  # each buffer's length, before the trailer
 _EXPORTS = "exports"  # under this name, saved_shards holds the pieces of the exports the cache holds
 
 
@@ -58,16 +61,28 @@ def _stamp() -> dict:
 
 
 def _unpack(path: Path, stamp: dict) -> dict | None:
-    """A cache file's contents, or None when it is missing, damaged or from other code."""
+    """A cache file's contents, or None when it is missing, damaged or from other code.
+
+    A file is the magic number, a checksum, then the payload: a pickle, the buffers it left out of band (event
+    bodies), their lengths, and the pickle's length and how many buffers there are (``_TRAILER``).
+    """
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    magic, digest, payload = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST], data[len(_MAGIC) + _DIGEST :]
+    magic, digest, payload = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _DIGEST], memoryview(data)[len(_MAGIC) + _DIGEST :]
     if magic != _MAGIC or checksum(payload) != digest:
         return None
     try:
-        saved = pickle.loads(payload)  # noqa: S301 - our own file, checksummed, in the project folder
+        stream, count = _TRAILER.unpack_from(payload, len(payload) - _TRAILER.size)
+        lengths_at = len(payload) - _TRAILER.size - _LENGTH.size * count
+        buffers, offset = [], stream
+        for (length,) in _LENGTH.iter_unpack(payload[lengths_at : lengths_at + _LENGTH.size * count]):
+            buffers.append(payload[offset : offset + length])  # views of the file's bytes: nothing is copied
+            offset += length
+        if offset != lengths_at:
+            return None
+        saved = pickle.loads(payload[:stream], buffers=buffers)  # noqa: S301 - our own file, checksummed, in the project folder
         return saved if isinstance(saved, dict) and saved.get("stamp") == stamp else None
     except Exception:  # noqa: BLE001 - any failure to load means the file is not used, never a failed build
         return None
@@ -201,23 +216,32 @@ def _load_pieces(root: Path, stamp: dict, cache: BuildCache) -> None:
 
 
 class _HashingWriter:
-    """A file that hashes what is written to it: the pickle streams to disk, never whole in memory."""
+    """A file that hashes and counts what is written to it: the pickle streams to disk, never whole in memory."""
 
     def __init__(self, file) -> None:
-        self.file, self.crc = file, 0
+        self.file, self.crc, self.written = file, 0, 0
 
-    def write(self, data: bytes) -> int:
+    def write(self, data) -> int:
         self.crc = zlib.crc32(data, self.crc)
+        self.written += len(data)
         return self.file.write(data)
 
 
 def _write_atomically(target: Path, saved: dict) -> None:
+    """Write ``saved`` as ``_unpack`` reads it, through a staging file: a reader never sees half a file."""
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         with open(staging, "wb") as file:
             file.write(_MAGIC + bytes(_DIGEST))  # the digest, once the payload is written
             writer = _HashingWriter(file)
-            pickle.dump(saved, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            buffers: list[pickle.PickleBuffer] = []
+            pickle.Pickler(writer, protocol=5, buffer_callback=buffers.append).dump(saved)
+            stream, lengths = writer.written, []
+            for buffer in buffers:
+                raw = buffer.raw()
+                writer.write(raw)
+                lengths.append(raw.nbytes)
+            writer.write(b"".join(_LENGTH.pack(length) for length in lengths) + _TRAILER.pack(stream, len(lengths)))
             file.seek(len(_MAGIC))
             file.write(writer.crc.to_bytes(_DIGEST, "big"))
         os.replace(staging, target)

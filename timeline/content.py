@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
 import functools
 import hashlib
 import os
+import pickle
 import re
 import sys
 from collections.abc import Callable
@@ -106,19 +108,21 @@ class Event:
         """The id of the event's entry on the index: ``2023-ai-alliance``."""
         return f"{self.date.year:04d}-{self.slug}"
 
-    def __getstate__(self) -> dict:
+    def __reduce_ex__(self, protocol: int):
         # A rebuild loads ten thousand bodies from the cache and shows one or two: they travel as UTF-8 bytes,
-        # made text again only when read (__getattr__).
+        # made text again only when read (__getattr__). With protocol 5 they may travel out of band, and then
+        # load as views of the cache file's bytes, never copied (see cache.py).
         state = self.__dict__
-        if "body_html" in state:
+        if "body_html" in state or _BODY_BYTES in state:
             state = dict(state)
-            state[_BODY_BYTES] = state.pop("body_html").encode("utf-8", "surrogatepass")
-        return state
+            body = state.pop(_BODY_BYTES) if _BODY_BYTES in state else state.pop("body_html").encode("utf-8", "surrogatepass")
+            state[_BODY_BYTES] = pickle.PickleBuffer(body) if protocol >= 5 else bytes(body)
+        return copyreg.__newobj__, (type(self),), state
 
     def __getattr__(self, name: str):
         # Only called for an attribute not set: the body of an event loaded from the cache, on its first reading.
         if name == "body_html" and _BODY_BYTES in self.__dict__:
-            text = self.__dict__["body_html"] = self.__dict__.pop(_BODY_BYTES).decode("utf-8", "surrogatepass")
+            text = self.__dict__["body_html"] = str(self.__dict__.pop(_BODY_BYTES), "utf-8", "surrogatepass")
             return text
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
