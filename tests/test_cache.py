@@ -160,6 +160,28 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes_as_serial(site):
     assert tree(site / "parallel") == serial
 
 
+def test_pages_staged_by_worker_processes_go_when_the_build_fails(site):
+    # The sitemap is rendered after the pages, which the workers have written into the staging folder by then.
+    output = site / "parallel"
+    original = (site / "templates/sitemap.xml").read_text(encoding="utf-8")
+    (site / "templates/sitemap.xml").write_text(original + "{{ no_such_name.x }}", encoding="utf-8")
+    failed = build_in_worker_processes(site, output)
+    assert failed.returncode == 1 and "templates/sitemap.xml" in failed.stderr
+    assert not output.exists()  # not even made empty
+    (site / "templates/sitemap.xml").write_text(original, encoding="utf-8")
+    assert build_in_worker_processes(site, output).returncode == 0
+    before = tree(output)
+    (site / "templates/sitemap.xml").write_text(original + "{{ no_such_name.x }}", encoding="utf-8")
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
+    assert build_in_worker_processes(site, output).returncode == 1
+    assert tree(output) == before and sorted(p.name for p in output.iterdir() if p.name.startswith(".")) == [".nojekyll", ".timeline-manifest"]
+    # Into an output that has its folders now (staged pages move in one by one), and one that has some of them.
+    (site / "templates/sitemap.xml").write_text(original, encoding="utf-8")
+    (site / "content/2026-01-01-new.md").write_text(event_text(title="Nouveau", date="2026-01-01"), encoding="utf-8")
+    assert build_in_worker_processes(site, output).returncode == 0
+    assert tree(output) == fresh_build(site)
+
+
 def test_a_template_fault_met_in_worker_processes_is_reported_as_in_one(site):
     edit(site / "templates/event.html", "{% block content %}", "{% block content %}{{ event.no_such_field.x }}")
     serial = run_cli("--project", site, "build", "--no-cache")

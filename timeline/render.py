@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 import operator
 import os
 import traceback
@@ -29,7 +30,7 @@ from .axis import layout
 from .model import TagGroup, Timeline, YearGroup, group_by_era, group_by_year, memoized
 from .problems import Problem, decode_utf8, display_path
 from .parallel import map_inherited, worker_count
-from .write import IN_PLACE, InPlace
+from .write import IN_PLACE, InPlace, Staged
 
 STATIC_DIR = "static"
 TEMPLATE_EXTENSIONS = ("html", "xml", "txt")
@@ -472,7 +473,7 @@ def media_name(target: str) -> str:
 class Rendered:
     """Every output file in memory, the template problems found, and how many pages were rendered afresh."""
 
-    files: dict[str, bytes | InPlace]
+    files: dict[str, bytes | InPlace | Staged]
     problems: list[Problem]
     rendered: int
     exported: int = 0  # feeds and exports made afresh
@@ -482,25 +483,44 @@ def _page_bytes(text: str) -> bytes:
     return (text.rstrip("\n") + "\n").encode("utf-8")
 
 
-def render_many(env: jinja2.Environment, pages: list[Page]) -> list[bytes | None]:
-    """Each page's bytes, across the machine's cores when there are many; None for a page left to the caller."""
+_BATCHES = itertools.count()
+
+
+def render_many(env: jinja2.Environment, pages: list[Page], stage: Callable[[], Path] | None = None) -> list[bytes | Staged | None]:
+    """Each page's bytes, across the machine's cores when there are many; None for a page left to the caller.
+
+    With ``stage`` (the staging folder of the output, see write.StagingArea), each worker writes the pages it
+    renders there itself: writing ten thousand files then runs on every core, alongside rendering, and no
+    page's bytes travel back through a pipe.
+    """
     if worker_count(len(pages)) == 1:
         return [None] * len(pages)  # rendered one by one by the caller, which reports faults as they come
+    folder = stage() if stage is not None else None
+    batch = next(_BATCHES)  # a build renders pages in more than one batch: each names its files apart
 
-    def render(page: Page) -> bytes | None:
+    def render(job: tuple[int, Page]) -> bytes | Staged | None:
+        index, page = job
         try:
-            return _page_bytes(page.render(env))
+            data = _page_bytes(page.render(env))
         except Exception:  # noqa: BLE001 - the caller renders it again, to report it as it would alone
             return None
+        if folder is None:
+            return data
+        # Laid out as in the output, under the batch's folder: a folder the output lacks then moves in whole.
+        path = os.path.join(folder, f"batch-{batch}", page.path)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as file:
+            file.write(data)
+        return Staged(path, len(data), os.path.join(folder, f"batch-{batch}"))
 
-    return map_inherited(render, pages)
+    return map_inherited(render, list(enumerate(pages)))
 
 
 def render_site(
     env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path,
     cache: dict | None = None, static_cache: dict | None = None, in_place: Callable[[str], bool] | None = None,
     fragments: dict | Callable[[], dict] | None = None, template_digests: dict[str, TemplateClosure] | None = None, defer_exports: bool = False,
-    memo: dict | None = None,
+    memo: dict | None = None, stage: Callable[[], Path] | None = None,
 ) -> Rendered:
     """Render pages, feed, sitemap and extras in memory; template errors become problems.
 
@@ -510,6 +530,7 @@ def render_site(
     With ``defer_exports``, feeds and exports are ``Deferred``: made when first fetched (the preview server).
     ``memo`` keeps pages and the axis between builds (see list_pages and axis.layout). ``fragments`` keeps the
     exports' per-event pieces (see exports.event_pieces), or is a function giving them when they are needed.
+    ``stage`` gives the output's staging folder, where worker processes may write the pages they render.
     """
     cache = {} if cache is None else cache
     in_place = in_place or (lambda name: False)
@@ -546,14 +567,14 @@ def render_site(
         keys = [((closure := digests.get(page.template)), page.key_for(closure)) for page in pages]
         kept = [cached(page.path, key) for page, key in zip(pages, keys)]
         todo = [page for page, hit in zip(pages, kept) if hit is None]
-        made = iter(render_many(env, todo))
+        made = iter(render_many(env, todo, stage))
         for page, key, hit in zip(pages, keys, kept):
             if hit is not None:
                 files[page.path] = hit
                 continue
             if (data := next(made)) is not None:
                 files[page.path] = data
-                cache[page.path] = (key, data)
+                cache[page.path] = (key, data if isinstance(data, bytes) else None)  # a staged page: the file will have them
                 rendered += 1
                 continue
             try:  # again in this process, which reports a template's fault or keeps a bug's traceback

@@ -20,7 +20,7 @@ from .problems import BuildFailed, Problem, display_path
 from .project import Project
 from .render import STATIC_DIR, check_templates, make_environment, render_site, template_closures
 from .uptodate import Stamp, stamp_of, walk
-from .write import InPlace, WriteReport, check_output_dir, file_stamp, write_site
+from .write import InPlace, Staged, StagingArea, WriteReport, check_output_dir, file_stamp, write_site
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class BuildReport:
 
     output: str | None  # None when nothing was written (the preview server)
     base_url: str
-    files: dict[str, bytes | InPlace]  # IN_PLACE: unchanged since the build that wrote it (never without writing)
+    files: dict[str, bytes | InPlace | Staged]  # IN_PLACE: unchanged since the build that wrote it; Staged: moved in
     written: WriteReport | None
     read: tuple[str, ...]  # content files read (the others came from the cache)
     rendered: int  # pages rendered (the others came from the cache)
@@ -179,12 +179,23 @@ def build_site(
     if cache.environment.get("digests", digests) != digests and env.cache is not None:
         env.cache.clear()  # a file some template includes changed (an asset under static/, say): load them again
     cache.environment["digests"] = digests
-    rendered = render_site(env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.export_pieces, digests, defer_exports and not write, cache.memo)
-    problems += rendered.problems
-    if _has_errors(problems) or (strict and problems):
-        raise BuildFailed(problems)
-    # Only now touch the output folder.
-    written = _write(rendered.files, output, root, cache.written.get("stamps")) if write else None
+    # Worker processes may write the pages they render into the output's staging folder: the files wait there
+    # until every stage has succeeded, and go if one fails (see write.StagingArea).
+    staging = StagingArea(output) if write else None
+    try:
+        rendered = render_site(
+            env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.export_pieces, digests,
+            defer_exports and not write, cache.memo, staging.path if staging else None,
+        )
+        problems += rendered.problems
+        if _has_errors(problems) or (strict and problems):
+            raise BuildFailed(problems)
+        # Only now touch the output folder.
+        written = _write(rendered.files, output, root, cache.written.get("stamps"), staging) if staging else None
+    except BaseException:
+        if staging:
+            staging.discard()
+        raise
     if written is not None:
         # Not a folder this build changed, nor one changed within a second of the check: a coarse clock
         # could give it the same stamp after another change.
@@ -258,9 +269,9 @@ def _in_place_check(written: dict, output: Path):
     return lambda name: (stamp := stamps.get(name)) is not None and file_stamp(os.path.join(folder, name)) == stamp
 
 
-def _write(files: dict[str, bytes | InPlace], output: Path, root: Path, stamps: dict | None) -> WriteReport:
+def _write(files: dict[str, bytes | InPlace | Staged], output: Path, root: Path, stamps: dict | None, staging: StagingArea) -> WriteReport:
     try:
-        return write_site(files, output, stamps)
+        return write_site(files, output, stamps, staging)
     except OSError as exc:
         shown = display_path(Path(exc.filename), root) if exc.filename else display_path(output, root)
         raise BuildFailed([Problem(shown, 1, f"could not write the site: {exc.strerror or exc}")]) from exc

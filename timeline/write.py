@@ -34,6 +34,49 @@ class InPlace:
 IN_PLACE = InPlace()
 
 
+@dataclass(frozen=True)
+class Staged:
+    """A file's bytes that a worker process has written into the staging folder already: moved in, not copied."""
+
+    path: str
+    size: int
+    tree: str = ""  # the folder laid out as the output that holds it, if any
+
+    def read(self) -> bytes:
+        """The bytes, read back (only to compare them with a file already in place)."""
+        with open(self.path, "rb") as file:
+            return file.read()
+
+
+class StagingArea:
+    """The folder inside the output where a build's files wait until every stage has succeeded.
+
+    It is made when first asked for, with the output folder if need be; ``discard`` takes away all of that
+    again, so a build that fails leaves the output as it found it.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.folder = output / f"{_STAGING}{os.getpid()}"
+        self.made: list[Path] = []  # folders this build made to hold it, outermost first
+
+    def path(self) -> Path:
+        """The staging folder, made now if it is not there."""
+        if not self.folder.is_dir():
+            self.made = [p for p in reversed([self.output, *self.output.parents]) if not p.exists()]
+            self.folder.mkdir(parents=True, exist_ok=True)
+        return self.folder
+
+    def discard(self) -> None:
+        """Remove the staging folder and any folder made to hold it that is empty now."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        for folder in reversed(self.made):
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty, or not ours to remove any more
+
+
 
 def file_stamp(path: str) -> Stamp | None:
     """The stamp of a regular file (its ctime too, which utime cannot set back), or None for anything else."""
@@ -176,9 +219,13 @@ def check_output_dir(
     return []
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: Path, data: bytes | Staged) -> bool:
     try:
-        return path.is_file() and not path.is_symlink() and path.stat().st_size == len(data) and path.read_bytes() == data
+        if not path.is_file() or path.is_symlink():
+            return False
+        if isinstance(data, Staged):
+            return path.stat().st_size == data.size and path.read_bytes() == data.read()
+        return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
 
@@ -231,10 +278,11 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str, Stamp] | None = None) -> WriteReport:
+def write_site(files: dict[str, bytes | InPlace | Staged], output: Path, stamps: dict[str, Stamp] | None = None, staging_area: StagingArea | None = None) -> WriteReport:
     """Write ``files`` into ``output``: stage the changed ones, then move them in; unchanged files keep their mtime.
 
     A file given as ``IN_PLACE`` is neither compared nor written: ``stamps`` holds its stamp, checked by the caller.
+    A ``Staged`` one is in ``staging_area`` already (rendered there by a worker process).
     """
     output.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_staging(output)
@@ -245,22 +293,37 @@ def write_site(files: dict[str, bytes | InPlace], output: Path, stamps: dict[str
     changed = {name: data for name, data in files.items() if data is not IN_PLACE and not _same_bytes(output / name, data)}
     stale = previous - files.keys()
     _check_nothing_in_the_way(output, changed, stale)
-    staging = output / f"{_STAGING}{os.getpid()}"
+    staging = (staging_area or StagingArea(output)).folder
     try:
         # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
         if changed:
             staging.mkdir(exist_ok=True)
+        sources = []
         for index, data in enumerate(changed.values()):
-            with open(os.path.join(staging, str(index)), "wb") as file:
+            if isinstance(data, Staged):
+                sources.append(data.path)
+                continue
+            sources.append(os.path.join(staging, str(index)))
+            with open(sources[-1], "wb") as file:
                 file.write(data)
         _remove_stale(output, stale)
         made: set[str] = set()
-        for index, name in enumerate(changed):
+        moved: dict[tuple[str, str], bool] = {}  # (staged tree, top folder) → moved in whole
+        for source, (name, data) in zip(sources, changed.items()):
+            if isinstance(data, Staged) and data.tree and "/" in name:
+                # A top folder the output lacks (a first build's years, say) moves in with every file in it.
+                top = name.split("/", 1)[0]
+                if (found := moved.get((data.tree, top))) is None:
+                    found = moved[(data.tree, top)] = not os.path.lexists(os.path.join(output, top)) and top not in made
+                    if found:
+                        os.replace(os.path.join(data.tree, top), os.path.join(output, top))
+                if found:
+                    continue
             folder = os.path.dirname(name)
             if folder not in made:  # one mkdir per folder, not per file: a large site has thousands of files
                 (output / folder).mkdir(parents=True, exist_ok=True)
                 made.add(folder)
-            os.replace(os.path.join(staging, str(index)), os.path.join(output, name))
+            os.replace(source, os.path.join(output, name))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     written = len(changed.keys() - {MANIFEST})  # the manifest is bookkeeping, not part of the site
