@@ -139,7 +139,7 @@ def main() -> None:
     args = parser.parse_args()
     before = machine_speed()
     rows = {size: measure(size, args.runs, not args.no_browser) for size in args.sizes}
-    print(f"{before.capitalize()}; after the runs: {machine_speed().removeprefix('machine right now: ')}.")
+    print(f"{before[0].upper()}{before[1:]}; after the runs: {machine_speed().removeprefix('machine right now: ')}.")
     print(f"Median of {args.runs} runs, whole-process wall-clock; Hugo {subprocess.run(['hugo', 'version'], capture_output=True, text=True).stdout.split()[1]} on the same corpus.")
     header = f"{'':30}" + "".join(f"{size:>16,} events" for size in args.sizes)
     print(header)
