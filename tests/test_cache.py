@@ -10,6 +10,7 @@ import pytest
 
 from conftest import event_text, run_cli
 from timeline import cache as build_cache
+from timeline.problems import BuildFailed
 from timeline.site import Project, build_site
 
 
@@ -99,12 +100,33 @@ def test_a_corrupt_or_stale_cache_is_rebuilt_never_trusted(site, damage):
     assert build_cache.load_cache(site).events  # and the cache was written afresh
 
 
-def test_a_body_shown_in_lists_is_redrawn_there_from_the_cache(site):
-    edit(site / "templates/_entry.html", '<p class="event-summary">', '<div class="full">{{ event.body_html|safe }}</div><p class="event-summary">')
+@pytest.mark.parametrize("shown", [
+    '<div class="full">{{ event.body_html|safe }}</div>',
+    '{% if event.references %}<p class="links">{{ event.references|length }} liens</p>{% endif %}',
+    '<p class="raw">{{ event }}</p>',  # its repr: nothing of the body, so the page may be kept
+])
+def test_what_lists_show_of_a_body_is_redrawn_there_from_the_cache(site, shown):
+    edit(site / "templates/_entry.html", '<p class="event-summary">', shown + '<p class="event-summary">')
     cached_build(site)
-    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps, qui cite [le premier](2023-01-01-e1.md).")
     built = cached_build(site)
-    assert built == fresh_build(site) and "Un autre corps." in built["index.html"].decode()
+    assert built == fresh_build(site)
+    assert ("Un autre corps" in built["index.html"].decode()) == ("body_html" in shown)
+    assert ('<p class="links">1 liens</p>' in built["index.html"].decode()) == ("references" in shown)
+
+
+def test_shards_parsed_in_another_language_than_the_main_file_are_not_used(site):
+    # As if a save had been cut short between writing the shards and the main file.
+    edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "## Une partie\n\nCorps du texte.")
+    cached_build(site)
+    french = build_cache.cache_file(site).read_bytes()
+    edit(site / "site.yaml", "language: fr", "language: en")
+    cached_build(site)
+    build_cache.cache_file(site).write_bytes(french)
+    edit(site / "site.yaml", "language: en", "language: fr")
+    built = cached_build(site)
+    assert built == fresh_build(site)
+    assert "Lien vers cette section" in built["2023/e3/index.html"].decode()
 
 
 def test_bodies_saved_again_unread_come_back_whole(site, monkeypatch):
@@ -180,6 +202,31 @@ def test_pages_staged_by_worker_processes_go_when_the_build_fails(site):
     (site / "content/2026-01-01-new.md").write_text(event_text(title="Nouveau", date="2026-01-01"), encoding="utf-8")
     assert build_in_worker_processes(site, output).returncode == 0
     assert tree(output) == fresh_build(site)
+
+
+def test_an_output_that_is_a_file_is_reported_by_worker_processes_as_by_one(site):
+    (site / "afile").write_text("hi", encoding="utf-8")
+    for output in (site / "afile", site / "afile" / "sub"):
+        serial = run_cli("--project", site, "build", "--no-cache", "--output", output)
+        result = build_in_worker_processes(site, output)
+        assert (result.returncode, result.stderr) == (1, serial.err) and "is not a folder" in serial.err
+    assert (site / "afile").read_text(encoding="utf-8") == "hi"
+
+
+def test_a_cache_kept_in_memory_after_a_failed_parallel_build_redraws_what_it_staged(site, monkeypatch):
+    from timeline import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 2)  # worker processes even for this small site
+    cache, output = build_cache.BuildCache(), site / "kept"
+    build_site(Project(site), output=output, cache=cache)
+    edit(site / "templates/event.html", '<article class="event-page', '<article data-edited class="event-page')
+    sitemap = (site / "templates/sitemap.xml").read_text(encoding="utf-8")
+    (site / "templates/sitemap.xml").write_text(sitemap + "{{ no_such_name.x }}", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build_site(Project(site), output=output, cache=cache)
+    (site / "templates/sitemap.xml").write_text(sitemap, encoding="utf-8")
+    build_site(Project(site), output=output, cache=cache)
+    assert tree(output) == fresh_build(site) and b"data-edited" in tree(output)["2023/e3/index.html"]
 
 
 def test_a_template_fault_met_in_worker_processes_is_reported_as_in_one(site):

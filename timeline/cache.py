@@ -194,7 +194,8 @@ def _load(root: Path) -> BuildCache:
     for shard in range(SHARDS):
         part = _unpack(shard_file(root, shard), stamp)
         events = part.get("events") if part else None
-        if isinstance(events, dict):
+        # Parsed in another language (a save cut short between a shard and this file): typography differs.
+        if isinstance(events, dict) and part.get("lang") == cache.markdown.lang:
             cache.events.update(events)
             cache.saved_shards[shard] = dict(events)
     cache.unread["fragments"] = lambda: _load_pieces(root, stamp, cache)
@@ -274,7 +275,7 @@ def save_cache(root: Path, cache: BuildCache) -> None:
         cache_file(root).parent.mkdir(exist_ok=True)
         for shard, events in shards.items():
             if not _shard_unchanged(events, cache.saved_shards.get(shard)):
-                _write_atomically(shard_file(root, shard), {"stamp": stamp, "events": events})
+                _write_atomically(shard_file(root, shard), {"stamp": stamp, "lang": cache.markdown.lang, "events": events})
                 cache.saved_shards[shard] = events
         if "fragments" not in cache.unread and not _shard_unchanged(cache.fragments, cache.saved_shards.get(_EXPORTS)):
             _write_atomically(exports_file(root), {"stamp": stamp, "fragments": cache.fragments})

@@ -11,7 +11,7 @@ import pickle
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from slugify import slugify
@@ -73,11 +73,11 @@ class Event:
     sources: tuple[Source, ...]
     draft: bool
     added: dt.datetime | None
-    body_html: str
+    body_html: str = field(repr=False)  # what comes of the body is left out of repr: see render.BODY_NAMES
     slug_line: int
-    fingerprint: str  # a hash of the file's path and bytes: equal fingerprints, equal events
+    fingerprint: str = field(repr=False)  # a hash of the file's path and bytes: equal fingerprints, equal events
     key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key → line, for later checks
-    references: tuple[Reference, ...] = ()  # links to other events and files beside it, resolved by the build
+    references: tuple[Reference, ...] = field(default=(), repr=False)  # links in the body to events and files beside it
     context: bool = False  # a background entry, shown lighter than the main story
     fields_fingerprint: str = ""  # a hash of the path and front matter only: what the exports show of it
 

@@ -210,7 +210,7 @@ _CARD_KEYS: dict[type, Callable[[Any], Any]] = {
 def dependency_key(value: Any, cards: bool = False) -> Any:
     """A cheap, comparable stand-in for everything a page can show of a context value.
 
-    With ``cards``, for templates that never name ``body_html``: what an event's front matter says.
+    With ``cards``, for templates that name nothing of BODY_NAMES: what an event's front matter says.
     """
     if (make := (_CARD_KEYS if cards else _KEYS).get(type(value))) is not None:
         return make(value)
@@ -356,19 +356,25 @@ def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) ->
     return problems
 
 
+# What a template must name to show anything that comes of an event's body rather than its front matter (an
+# event's repr leaves them out, so "{{ event }}" shows none of them).
+BODY_NAMES = (b"body_html", b"references", b"fingerprint", b"__dict__", b"_body_utf8")
+
+
 class TemplateClosure(NamedTuple):
     """What a page's key says of its templates: the template and every file it pulls in."""
 
     digest: str  # of their sources: any edit changes it
-    shows_bodies: bool  # whether any of them names ``body_html``, the only way a body reaches a template
+    shows_bodies: bool  # whether any of them names one of BODY_NAMES, the only ways to what a body holds
 
 
 def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict | None = None) -> dict[str, TemplateClosure]:
     """For each template, a digest of its source and of every file it extends, includes or imports, and so on.
 
     A page's key holds its template's digest, so an edited template re-renders only the pages that use it.
-    Event pages are given their body as ``body``; any other page can reach one only as ``event.body_html``
-    (or ``attribute="body_html"``): a page whose templates never name it is kept when only a body changed.
+    Event pages are given their body as ``body``; any other page can reach what a body holds only by naming it
+    (``event.body_html``, ``attribute="references"``…, see BODY_NAMES): a page whose templates name none of
+    those is kept when only a body changed.
     Names are read as Jinja's loader reads them ("./_entry.html" is "_entry.html"), any included file is
     followed (an SVG including another), and a template naming one by a variable could use any file under
     templates/: its digest covers them all. ``known`` keeps each source's parsed references between builds.
@@ -420,7 +426,7 @@ def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict 
     for name in env.list_templates(filter_func=is_template_name):
         names = sorted(closure(name))
         parts = "".join(f"{n}\0{digest(n)}\0" for n in names)
-        shows_bodies = any(b"body_html" in (source(n) or b"") for n in names)
+        shows_bodies = any(name in (source(n) or b"") for n in names for name in BODY_NAMES)
         closures[name] = TemplateClosure(hashlib.blake2b(parts.encode(), digest_size=16).hexdigest(), shows_bodies)
     for stale in known.keys() - used_digests:
         del known[stale]
@@ -477,6 +483,7 @@ class Rendered:
     problems: list[Problem]
     rendered: int
     exported: int = 0  # feeds and exports made afresh
+    staged: dict[str, Any] = field(default_factory=dict)  # output path → key of each page a worker staged
 
 
 def _page_bytes(text: str) -> bytes:
@@ -560,6 +567,7 @@ def render_site(
     problems: list[Problem] = []
     seen: set[Problem] = set()
     files: dict[str, bytes] = {}
+    staged: dict[str, Any] = {}
     rendered = 0
 
     def render_pages(pages: list[Page]) -> None:
@@ -574,7 +582,12 @@ def render_site(
                 continue
             if (data := next(made)) is not None:
                 files[page.path] = data
-                cache[page.path] = (key, data if isinstance(data, bytes) else None)  # a staged page: the file will have them
+                if isinstance(data, Staged):
+                    # Its key is kept only once the page is written: a build that fails before leaves the old file.
+                    cache.pop(page.path, None)
+                    staged[page.path] = key
+                else:
+                    cache[page.path] = (key, data)
                 rendered += 1
                 continue
             try:  # again in this process, which reports a template's fault or keeps a bug's traceback
@@ -632,4 +645,4 @@ def render_site(
     files.update(static)
     for stale in cache.keys() - files.keys():
         del cache[stale]
-    return Rendered({} if unreadable else files, unreadable, rendered, exported)
+    return Rendered({} if unreadable else files, unreadable, rendered, exported, staged)

@@ -181,17 +181,21 @@ def build_site(
     cache.environment["digests"] = digests
     # Worker processes may write the pages they render into the output's staging folder: the files wait there
     # until every stage has succeeded, and go if one fails (see write.StagingArea).
+    # Not when the build is failing already: a refused output folder, say, must not be touched at all.
     staging = StagingArea(output) if write else None
+    stage = staging.path if staging and not _has_errors(problems) else None
     try:
         rendered = render_site(
             env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.export_pieces, digests,
-            defer_exports and not write, cache.memo, staging.path if staging else None,
+            defer_exports and not write, cache.memo, stage,
         )
         problems += rendered.problems
         if _has_errors(problems) or (strict and problems):
             raise BuildFailed(problems)
-        # Only now touch the output folder.
+        # Only now change what the output folder shows.
         written = _write(rendered.files, output, root, cache.written.get("stamps"), staging) if staging else None
+        # A staged page is known to be in place only now (see render_site).
+        cache.pages.update((name, (key, None)) for name, key in rendered.staged.items())
     except BaseException:
         if staging:
             staging.discard()

@@ -60,11 +60,16 @@ class StagingArea:
         self.folder = output / f"{_STAGING}{os.getpid()}"
         self.made: list[Path] = []  # folders this build made to hold it, outermost first
 
-    def path(self) -> Path:
-        """The staging folder, made now if it is not there."""
-        if not self.folder.is_dir():
+    def make_output(self) -> None:
+        """Make the output folder (and its parents) if need be, remembering which for ``discard``."""
+        if not self.output.is_dir():
             self.made = [p for p in reversed([self.output, *self.output.parents]) if not p.exists()]
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.output.mkdir(parents=True, exist_ok=True)
+
+    def path(self) -> Path:
+        """The staging folder, made now (and the output folder) if it is not there."""
+        self.make_output()
+        self.folder.mkdir(exist_ok=True)
         return self.folder
 
     def discard(self) -> None:
@@ -282,9 +287,11 @@ def write_site(files: dict[str, bytes | InPlace | Staged], output: Path, stamps:
     """Write ``files`` into ``output``: stage the changed ones, then move them in; unchanged files keep their mtime.
 
     A file given as ``IN_PLACE`` is neither compared nor written: ``stamps`` holds its stamp, checked by the caller.
-    A ``Staged`` one is in ``staging_area`` already (rendered there by a worker process).
+    A ``Staged`` one is in ``staging_area`` already (rendered there by a worker process). The output folder is
+    made if need be, and goes again with ``staging_area.discard()`` if writing fails.
     """
-    output.mkdir(parents=True, exist_ok=True)
+    area = staging_area or StagingArea(output)
+    area.make_output()
     _remove_abandoned_staging(output)
     manifest = (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(files))).encode("utf-8")
     # The manifest first: should the build be killed while moving files in, the folder still lists them all.
@@ -293,7 +300,7 @@ def write_site(files: dict[str, bytes | InPlace | Staged], output: Path, stamps:
     changed = {name: data for name, data in files.items() if data is not IN_PLACE and not _same_bytes(output / name, data)}
     stale = previous - files.keys()
     _check_nothing_in_the_way(output, changed, stale)
-    staging = (staging_area or StagingArea(output)).folder
+    staging = area.folder
     try:
         # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
         if changed:
