@@ -74,9 +74,9 @@ def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], keys: 
     all a piece shows. With ``spread``, many pieces to make are made on every core.
     """
     kept = {} if memo is None else memo.get(kind, {})
-    todo = [(event, found) for event, found in zip(events, keys) if found not in kept]
-    if not todo and len(kept) == len(keys) and list(kept) == keys:
+    if list(kept) == keys:
         return list(kept.values())  # the very pieces of last time, in order: the cache need not save them again
+    todo = [(event, found) for event, found in zip(events, keys) if found not in kept]
     missing = [event for event, _ in todo]
     made = dict(zip((found for _, found in todo), map_inherited(make, missing) if spread else [make(e) for e in missing]))
     pieces = {found: kept[found] if found in kept else made[found] for found in keys}

@@ -40,7 +40,7 @@ class Staged:
 
     path: str
     size: int
-    tree: str = ""  # the folder laid out as the output that holds it, if any
+    tree: str  # the folder, laid out as the output, that holds it
 
     def read(self) -> bytes:
         """The bytes, read back (only to compare them with a file already in place)."""
@@ -317,11 +317,11 @@ def write_site(files: dict[str, bytes | InPlace | Staged], output: Path, stamps:
         made: set[str] = set()
         moved: dict[tuple[str, str], bool] = {}  # (staged tree, top folder) → moved in whole
         for source, (name, data) in zip(sources, changed.items()):
-            if isinstance(data, Staged) and data.tree and "/" in name:
+            if isinstance(data, Staged) and "/" in name:
                 # A top folder the output lacks (a first build's years, say) moves in with every file in it.
                 top = name.split("/", 1)[0]
                 if (found := moved.get((data.tree, top))) is None:
-                    found = moved[(data.tree, top)] = not os.path.lexists(os.path.join(output, top)) and top not in made
+                    found = moved[(data.tree, top)] = not os.path.lexists(os.path.join(output, top))
                     if found:
                         os.replace(os.path.join(data.tree, top), os.path.join(output, top))
                 if found:
