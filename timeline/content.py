@@ -104,6 +104,11 @@ class Event:
         return (self.sort_key, self.draft, self.tags, self.path, self.date, self.slug_line, self.key_lines)
 
     @property
+    def card_fingerprint(self) -> str:
+        """What its front matter says, hashed (an event made without that hash, in tests, has its file's)."""
+        return self.fields_fingerprint or self.fingerprint
+
+    @property
     def anchor(self) -> str:
         """The id of the event's entry on the index: ``2023-ai-alliance``."""
         return f"{self.date.year:04d}-{self.slug}"

@@ -89,9 +89,9 @@ def piece_keys(events: tuple[Event, ...], config: SiteConfig, abs_url: Callable[
     """The key of each event's piece, the same for every export (a build works them out once for all three).
 
     All a piece shows comes from the front matter (its fingerprint: an edited body keeps every piece), the
-    language (typography, labels) and the event's address. An event made without one (in tests) has its file's.
+    language (typography, labels) and the event's address.
     """
-    return [(event.fields_fingerprint or event.fingerprint, config.language, abs_url(event.url_path)) for event in events]
+    return [(event.card_fingerprint, config.language, abs_url(event.url_path)) for event in events]
 
 
 def timelinejs_json(

@@ -170,41 +170,30 @@ def _text_key(value: str) -> str | bytes:
 
 
 _fingerprint = operator.attrgetter("fingerprint")
+_card = operator.attrgetter("card_fingerprint")
 
 
-def _fingerprints(events: tuple[Event, ...]) -> tuple[str, ...]:
-    return tuple(map(_fingerprint, events))
+def _key_table(fingerprint: Callable[[Event], str]) -> dict[type, Callable[[Any], Any]]:
+    """Key makers by exact type (a page key is computed for every page of every build: this must be quick)."""
+
+    def prints(events: tuple[Event, ...]) -> tuple[str, ...]:
+        return tuple(map(fingerprint, events))
+
+    return {
+        str: _text_key,
+        type(None): lambda value: None,
+        bool: lambda value: value,
+        int: lambda value: value,
+        Event: fingerprint,
+        Tag: lambda tag: (tag.name, tag.slug),
+        Timeline: lambda timeline: prints(timeline.events),
+        TagGroup: lambda group: (group.tag.name, group.tag.slug, prints(group.events)),
+        YearGroup: lambda group: (group.year, prints(group.events)),
+    }
 
 
-def _card(event: Event) -> str:
-    # Events made without a front-matter fingerprint (in tests) have their file's.
-    return event.fields_fingerprint or event.fingerprint
-
-
-def _cards(events: tuple[Event, ...]) -> tuple[str, ...]:
-    return tuple(map(_card, events))
-
-
-# By exact type: a page key is computed for every page of every build, so this must be quick.
-_KEYS: dict[type, Callable[[Any], Any]] = {
-    str: _text_key,
-    type(None): lambda value: None,
-    bool: lambda value: value,
-    int: lambda value: value,
-    Event: lambda event: event.fingerprint,
-    Tag: lambda tag: (tag.name, tag.slug),
-    Timeline: lambda timeline: _fingerprints(timeline.events),
-    TagGroup: lambda group: (group.tag.name, group.tag.slug, _fingerprints(group.events)),
-    YearGroup: lambda group: (group.year, _fingerprints(group.events)),
-}
-# For a page whose templates cannot show a body: an event counts by its front matter alone.
-_CARD_KEYS: dict[type, Callable[[Any], Any]] = {
-    **_KEYS,
-    Event: _card,
-    Timeline: lambda timeline: _cards(timeline.events),
-    TagGroup: lambda group: (group.tag.name, group.tag.slug, _cards(group.events)),
-    YearGroup: lambda group: (group.year, _cards(group.events)),
-}
+# The second for a page whose templates cannot show a body: an event counts by its front matter alone.
+_KEYS, _CARD_KEYS = _key_table(_fingerprint), _key_table(_card)
 
 
 def dependency_key(value: Any, cards: bool = False) -> Any:

@@ -226,11 +226,8 @@ def check_output_dir(
 
 def _same_bytes(path: Path, data: bytes | Staged) -> bool:
     try:
-        if not path.is_file() or path.is_symlink():
-            return False
-        if isinstance(data, Staged):
-            return path.stat().st_size == data.size and path.read_bytes() == data.read()
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        size, read = (data.size, data.read) if isinstance(data, Staged) else (len(data), lambda: data)
+        return path.is_file() and not path.is_symlink() and path.stat().st_size == size and path.read_bytes() == read()
     except OSError:
         return False
 
