@@ -28,7 +28,7 @@ def map_forked(function: Callable[[Any], Any], jobs: Sequence[Any], workers: int
     import multiprocessing
 
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(function, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+        return list(pool.map(function, jobs))  # one job at a time: a worker done early takes the next
 
 
 # What the workers of map_inherited apply, and to what: they inherit both, so neither is ever pickled.
@@ -48,7 +48,9 @@ def map_inherited(function: Callable[[Any], Any], items: Sequence[Any]) -> list[
     global _INHERITED
     if (workers := worker_count(len(items))) == 1:
         return [function(item) for item in items]
-    step = max(1, len(items) // (workers * 8))
+    # Many small parts: items can be uneven (a year page takes fifty times an event page), and a core left
+    # with one last large part would run alone at the end.
+    step = max(1, len(items) // (workers * 32))
     _INHERITED = (function, items)
     try:
         return [result for part in map_forked(_apply_to_range, [(i, i + step) for i in range(0, len(items), step)], workers) for result in part]

@@ -9,6 +9,7 @@ import itertools
 import operator
 import os
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -509,7 +510,14 @@ def render_many(env: jinja2.Environment, pages: list[Page], stage: Callable[[], 
             file.write(data)
         return Staged(path, len(data), os.path.join(folder, f"batch-{batch}"))
 
-    return map_inherited(render, list(enumerate(pages)))
+    # The rarer a page's template, the heavier the page (a year lists hundreds of events, an event page shows
+    # one): those go first, and the many light ones fill in after them, so the cores finish together.
+    share = Counter(page.template for page in pages)
+    order = sorted(range(len(pages)), key=lambda index: share[pages[index].template])
+    made: list[bytes | Staged | None] = [None] * len(pages)
+    for index, result in zip(order, map_inherited(render, [(index, pages[index]) for index in order])):
+        made[index] = result
+    return made
 
 
 def render_site(
