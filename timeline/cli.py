@@ -198,6 +198,10 @@ def _collector_frozen():
         gc.unfreeze()
 
 
+# The last build's cache, kept referenced until the process ends: build.py then leaves without freeing it.
+kept_until_exit: list = []
+
+
 def run_build(args: argparse.Namespace) -> int:
     """Build, print problems or the summary line, and return the exit status."""
     from .uptodate import last_outcome_if_unchanged
@@ -239,6 +243,7 @@ def run_build(args: argparse.Namespace) -> int:
             if save:
                 save_cache(project.root, cache)
             record_build(project.root, options, started_ns, build_inputs(project, cache, before), *outcome)
+            kept_until_exit[:] = [cache]
         return 0
 
 

@@ -103,7 +103,7 @@ class Event:
         """
         return (self.sort_key, self.draft, self.tags, self.path, self.date, self.slug_line, self.key_lines)
 
-    @property
+    @functools.cached_property  # asked for by every page and export piece that shows the event
     def card_fingerprint(self) -> str:
         """What its front matter says, hashed (an event made without that hash, in tests, has its file's)."""
         return self.fields_fingerprint or self.fingerprint

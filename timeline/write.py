@@ -103,14 +103,26 @@ class WriteReport:
     touched: frozenset[str] = frozenset()  # the folders ("" or "a/b/") where a file was added, replaced or removed
 
 
-def read_manifest(output: Path) -> set[str] | None:
+# The last manifest read, by its file's stamp: a build reads it to check the output folder, then to write it.
+_MANIFEST_READ: dict[str, tuple[Stamp, frozenset[str]]] = {}
+
+
+def read_manifest(output: Path) -> frozenset[str] | None:
     """The files the previous build wrote into ``output``, or None when it has no manifest."""
+    path = str(output / MANIFEST)
+    stamp = file_stamp(path)
+    if stamp is not None and (read := _MANIFEST_READ.get(path)) is not None and read[0] == stamp:
+        return read[1]
     try:
         text = (output / MANIFEST).read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
         return None
     # Only names inside the folder: an edited manifest must never make the build delete a file elsewhere.
-    return {line for line in text.splitlines() if line and not line.startswith("#") and _inside(line)}
+    names = frozenset(line for line in text.splitlines() if line and not line.startswith("#") and _inside(line))
+    if stamp is not None:
+        _MANIFEST_READ.clear()
+        _MANIFEST_READ[path] = (stamp, names)
+    return names
 
 
 def _inside(name: str) -> bool:
@@ -150,7 +162,7 @@ def _layout(names: set[str]) -> dict[str, tuple[list[str], set[str]]]:
     return layout
 
 
-def _existing_files(output: Path, owned: set[str] | None = None, known: dict[str, FolderStamp] | None = None, seen: dict[str, FolderStamp] | None = None) -> set[str]:
+def _existing_files(output: Path, owned: frozenset[str] | None = None, known: dict[str, FolderStamp] | None = None, seen: dict[str, FolderStamp] | None = None) -> set[str]:
     """Every file below ``output`` (relative names), staging folders of builds aside.
 
     A folder whose stamp is the one in ``known`` (taken when it held just what ``owned`` puts there) still holds
