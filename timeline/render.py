@@ -9,6 +9,7 @@ import itertools
 import operator
 import os
 import traceback
+import weakref
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -18,6 +19,8 @@ from typing import Any, NamedTuple
 import jinja2
 import jinja2.loaders
 import jinja2.meta
+import jinja2.nodes
+from markupsafe import Markup
 
 from .config import SiteConfig
 from .exports import events_csv, ics, json_feed, piece_keys, timelinejs_json
@@ -393,7 +396,8 @@ def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict 
         used_digests.add(key)
         if key not in known:
             try:
-                found = set(jinja2.meta.find_referenced_templates(env.parse(data.decode("utf-8"), name)))
+                ast = env.parse(data.decode("utf-8"), name)
+                found = set(jinja2.meta.find_referenced_templates(ast)) | cached_includes(ast)
                 known[key] = None if None in found else frozenset(_loader_name(n) for n in found)
             except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
                 known[key] = None  # cannot tell what it uses: count everything
@@ -421,6 +425,68 @@ def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict 
     for stale in known.keys() - used_digests:
         del known[stale]
     return closures
+
+
+def cached_includes(ast: jinja2.nodes.Template) -> set[str | None]:
+    """The templates a template's ``include_cached(...)`` calls name; None for one named by anything but text."""
+    found: set[str | None] = set()
+    for call in ast.find_all(jinja2.nodes.Call):
+        if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "include_cached":
+            first = call.args[0] if call.args else None
+            found.add(first.value if isinstance(first, jinja2.nodes.Const) and isinstance(first.value, str) else None)
+    return found
+
+
+class IncludeCache:
+    """What ``include_cached`` drew, by template and by what it was given, kept between builds.
+
+    It belongs to one Jinja environment, made anew whenever a template or site.yaml changes, so an entry
+    holds while the templates and settings it was drawn with do. It starts afresh once it holds twice what
+    the most one build asked for (old versions of edited events pile up otherwise).
+    """
+
+    def __init__(self) -> None:
+        self.drawn: dict[tuple, Markup] = {}
+        self.asked: set[tuple] = set()  # this build's keys
+        self.most = 0
+
+    def next_build(self) -> None:
+        """Start counting a new build's keys; forget everything if the cache has grown too large."""
+        self.most = max(self.most, len(self.asked))
+        self.asked = set()
+        if len(self.drawn) > 2 * self.most + 1000:
+            self.drawn.clear()
+
+
+_INCLUDE_CACHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def include_cached(env: jinja2.Environment, closures: dict[str, TemplateClosure]) -> Callable[..., Markup]:
+    """The templates' ``include_cached(name, **given)``: ``name`` drawn with the site's globals and ``given`` only.
+
+    As Hugo's partialCached: an event's entry, shown on its year page and on each of its tags' pages, is drawn
+    once, and again only when what it is given changes (events count by their front matter, as for a page
+    key). A template that can show a body, or a value without a key, is drawn every time.
+    """
+    cache = _INCLUDE_CACHES.setdefault(env, IncludeCache())
+    cache.next_build()
+
+    def include(name: str, **given: Any) -> Markup:
+        closure = closures.get(_loader_name(name))
+        try:
+            key = None if closure is None or closure.shows_bodies else (name, tuple((k, dependency_key(v, cards=True)) for k, v in sorted(given.items())))
+        except TypeError:
+            key = None  # nothing to key it by: drawn every time
+        if key is not None and (drawn := cache.drawn.get(key)) is not None:
+            cache.asked.add(key)
+            return drawn
+        drawn = Markup(env.get_template(name).render(given))
+        if key is not None:
+            cache.drawn[key] = drawn
+            cache.asked.add(key)
+        return drawn
+
+    return include
 
 
 def _loader_name(name: str) -> str:
@@ -553,6 +619,7 @@ def render_site(
         return config.base_url + path
 
     env.globals.update(site=config, url=url, abs_url=abs_url, axis_layout=lambda tl, paged=False: layout(tl, config.eras, paged, memo), group_by_era=lambda events: group_by_era(events, config.eras))
+    env.globals.update(include_cached=include_cached(env, digests))
     env.globals.update(event_jsonld=lambda event: structured_data.news_article(event, config, abs_url), index_jsonld=lambda tl, paged=False: structured_data.item_list(tl, config, abs_url, paged))
     # Where each event and each file that a body links to lives, to resolve the links.
     references = [ref for event in timeline.events if event.references for ref in event.references]
