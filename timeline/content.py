@@ -301,10 +301,23 @@ def future_dates(events: list[Event], today: dt.date) -> list[Problem]:
     ]
 
 
-def _parse_all(jobs: list[tuple[Path, str, bytes]], render) -> list[tuple[Event | None, list[Problem]]]:
-    """Parse the files, across the machine's cores when there are many (results in the order of ``jobs``)."""
-    # Forked workers inherit the jobs and the renderer, each its own copy: only the parsed events travel back.
-    return map_inherited(lambda job: parse_event(job[2], job[0], job[1], render), jobs)
+def _read_and_parse(path: str, root: Path, cached_digest: str | None, render) -> tuple:
+    """One file whose stamp changed, read: ("same", digest) when its bytes are as cached, else parsed.
+
+    ("parsed", digest, shown, event, problems), or ("gone",) or ("unreadable", reason) when it cannot be read.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except FileNotFoundError:
+        return ("gone",)
+    except OSError as exc:
+        return ("unreadable", exc.strerror or str(exc))
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if digest == cached_digest:
+        return ("same", digest)
+    shown = display_path(Path(path), root)
+    return ("parsed", digest, shown, *parse_event(data, Path(path), shown, render))
 
 
 def find_event_files(content_dir: Path) -> list[Path]:
@@ -384,37 +397,47 @@ def read_events(
     paths = watched_listing(content_dir, listing, forced) if listing else _event_file_names(str(content_dir))
     if listing is not None:
         listing[:] = paths
-    pending: list[tuple[str, tuple, str, bytes]] = []
+    changed: list[tuple[str, tuple, str | None]] = []
     refreshed = 0
     vanished: set[str] = set()
-    # First see which files changed: stat as a shortcut, then the bytes' hash.
+    read: list[str] = []
+
+    def gone(path: str) -> None:
+        cache.pop(path, None)  # deleted while we were reading, or unseen by a watcher: gone from the listing
+        vanished.add(path)
+
+    def unreadable(path: str, reason: str) -> None:
+        cache.pop(path, None)
+        problems.append(Problem(display_path(Path(path), root), 1, f"cannot read this file: {reason}"))
+
+    # First see which files changed by their stamps; then read those, and parse the ones whose bytes changed,
+    # on every core when there are many (forked workers inherit the renderer: only results travel back).
     for path in paths:
         cached = cache.get(path)
         try:
             key = _stat_key(path)
-            if cached is None or cached[0] != key or path in forced:
-                with open(path, "rb") as file:
-                    data = file.read()
-                digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-                if cached is not None and cached[1] == digest:
-                    cache[path] = (key, *cached[1:])  # touched but not changed: nothing to parse
-                    refreshed += 1
-                else:
-                    pending.append((path, key, digest, data))
         except FileNotFoundError:
-            cache.pop(path, None)  # deleted while we were reading, or unseen by a watcher: gone from the listing
-            vanished.add(path)
+            gone(path)
+            continue
         except OSError as exc:
-            cache.pop(path, None)
-            problems.append(Problem(display_path(Path(path), root), 1, f"cannot read this file: {exc.strerror or exc}"))
+            unreadable(path, exc.strerror or str(exc))
+            continue
+        if cached is None or cached[0] != key or path in forced:
+            changed.append((path, key, None if cached is None else cached[1]))
+    looked = map_inherited(lambda job: _read_and_parse(job[0], root, job[2], render), changed)
+    for (path, key, _), result in zip(changed, looked):
+        if result[0] == "same":
+            cache[path] = (key, *cache[path][1:])  # touched but not changed: nothing to parse
+            refreshed += 1
+        elif result[0] == "parsed":
+            cache[path] = (key, result[1], *result[3:])
+            read.append(result[2])
+        elif result[0] == "gone":
+            gone(path)
+        else:
+            unreadable(path, result[1])
     if vanished and listing is not None:
         listing[:] = [path for path in listing if path not in vanished]
-    # Then parse what changed, on every core when there is enough of it.
-    jobs = [(Path(path), display_path(Path(path), root), data) for path, _, _, data in pending]
-    results = _parse_all(jobs, render)
-    for (path, key, digest, _), (_, shown, _), result in zip(pending, jobs, results):
-        cache[path] = (key, digest, *result)
-    read = [shown for _, shown, _ in jobs]
     for path in paths:
         if path in cache:
             _, _, event, found = cache[path]
