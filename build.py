@@ -10,6 +10,9 @@ if __name__ == "__main__":
     status = main()
     # A large build's cache is a million objects, kept until now (cli.kept_until_exit): freeing them one by one
     # on the way out would take a tenth of a second. Nothing else is left to close but the standard streams.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        pass  # a closed pipe (build.py ... | head): nothing more can be shown
     os._exit(status)

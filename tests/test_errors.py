@@ -1,8 +1,12 @@
 """Bad input: every problem printed as path:line: message, all in one run, no traceback, exit 1."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from conftest import SITE_YAML, event_text
+from timeline.problems import display_path
 
 FINAL = "the output folder was not touched."
 
@@ -295,3 +299,22 @@ def test_bad_base_url_option(make_site, build_site_cli):
     assert errors_of(build_site_cli(root, "--base-url", "/repo/")) == [
         "--base-url:1: must be an absolute http(s) URL such as https://user.github.io/repo/, got '/repo/'"
     ]
+
+
+def _display_path_by_pathlib(path: Path, root: Path) -> str:
+    """How display_path showed paths before its quick path: pathlib only."""
+    for inside, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
+        try:
+            return inside.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
+
+
+@pytest.mark.parametrize("path, root", [
+    ("/tmp/site/content/a.md", "/tmp/site"), ("/tmp/site/content/a.md", "/tmp/site/"), ("/tmp/site", "/tmp/site"),
+    ("/tmp/sitex/a.md", "/tmp/site"), ("/tmp/site/../site/content/b.md", "/tmp/site"), ("content/a.md", "."),
+    ("/a/b", "/"), ("/", "/"), ("//a/b", "/"), ("/a/b", "//"), ("//a/b", "//"), ("//a", "//a"), ("/a//b/c", "/a"),
+])
+def test_paths_show_relative_to_the_project_as_pathlib_shows_them(path, root):
+    assert display_path(Path(path), Path(root)) == _display_path_by_pathlib(Path(path), Path(root))

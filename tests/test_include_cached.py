@@ -118,3 +118,28 @@ def test_a_preview_rebuild_draws_only_the_edited_entry_and_shows_it_everywhere(m
     fresh = build_site(project, write=False).files
     assert {name: report.files[name] for name in fresh} == fresh
     assert "Événement 3, revu" in report.files["2024/index.html"].decode() and "Événement 3, revu" in report.files["tags/politique/2024/index.html"].decode()
+
+
+def test_an_asset_the_entry_includes_shows_its_new_version_in_the_preview(make_site):
+    files = {f"content/2024-0{m}-1{m}-evenement-{m}.md": event_text(title=f"Événement {m}", date=f"2024-0{m}-1{m}") for m in range(1, 5)}
+    root = make_site(files, site_yaml=SITE_YAML + "index_limit: 2\n")
+    icon = root / "templates" / "static" / "marque.svg"
+    icon.write_text("<svg>ancienne</svg>", encoding="utf-8")
+    entry = root / "templates" / "_entry.html"
+    entry.write_text('{% include "static/marque.svg" %}' + entry.read_text(encoding="utf-8"), encoding="utf-8")
+    project, cache = Project(root), BuildCache()
+    assert "<svg>ancienne</svg>" in build_site(project, cache=cache, write=False).files["2024/index.html"].decode()
+    icon.write_text("<svg>nouvelle</svg>", encoding="utf-8")  # the same environment: only an asset changed
+    report = build_site(project, cache=cache, write=False, changed=frozenset([icon]))
+    assert "<svg>nouvelle</svg>" in report.files["2024/index.html"].decode() and "ancienne" not in report.files["2024/index.html"].decode()
+    fresh = build_site(project, write=False).files
+    assert {name: report.files[name] for name in fresh} == fresh
+
+
+def test_keys_tell_apart_what_shows_differently():
+    from timeline.model import YearGroup
+    from timeline.render import dependency_key
+
+    assert dependency_key(True) != dependency_key(1) and dependency_key(False) != dependency_key(0)
+    assert dependency_key([1, 2]) != dependency_key((1, 2))
+    assert dependency_key(YearGroup(2024, (), anchor=True)) != dependency_key(YearGroup(2024, (), anchor=False))

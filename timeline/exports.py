@@ -133,8 +133,11 @@ def _all_day_span(event: Event) -> tuple[dt.date, dt.date]:
 # what icalendar writes for the same calendar (its property order, escaping and folding).
 
 def _ical_text(value: str) -> str:
-    """A TEXT value escaped as RFC 5545 (3.3.11) asks, line breaks of any kind written as \\n."""
-    return (value.replace(r"\N", "\n").replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,")
+    """A TEXT value escaped as RFC 5545 (3.3.11) asks, line breaks of any kind written as \\n.
+
+    A byte order mark opening the value goes, as icalendar drops it (it reads its own output as UTF-8-SIG).
+    """
+    return (value.removeprefix("\ufeff").replace(r"\N", "\n").replace("\\", "\\\\").replace(";", r"\;").replace(",", r"\,")
             .replace("\r\n", r"\n").replace("\n", r"\n").replace("\r", r"\n"))
 
 

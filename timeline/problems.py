@@ -38,9 +38,10 @@ class BuildFailed(Exception):
 def display_path(path: Path, root: Path) -> str:
     """Show ``path`` relative to ``root`` when it lies inside it, so messages stay short."""
     inside, base = os.path.abspath(path), os.path.abspath(root)
-    # The common case in strings: pathlib takes far longer, and a cold build shows 10,000 paths.
-    if inside.startswith(base.rstrip(os.sep) + os.sep):
-        return inside[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/")
+    # The common case in strings: pathlib takes far longer, and a cold build shows 10,000 paths. A root of
+    # slashes only ("/", and "//", which POSIX keeps apart) is left to pathlib.
+    if base.strip(os.sep) and not base.startswith(os.sep * 2) and not inside.startswith(os.sep * 2) and inside.startswith(base + os.sep):
+        return inside[len(base) + 1:].replace(os.sep, "/")
     # As written first: a linked content/ still reads as content/; then with links resolved.
     for inside, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
         try:

@@ -186,13 +186,13 @@ def _key_table(fingerprint: Callable[[Event], str]) -> dict[type, Callable[[Any]
     return {
         str: _text_key,
         type(None): lambda value: None,
-        bool: lambda value: value,
+        bool: lambda value: ("bool", value),  # not the key of 1 or 0, which show otherwise
         int: lambda value: value,
         Event: fingerprint,
         Tag: lambda tag: (tag.name, tag.slug),
         Timeline: lambda timeline: prints(timeline.events),
         TagGroup: lambda group: (group.tag.name, group.tag.slug, prints(group.events)),
-        YearGroup: lambda group: (group.year, prints(group.events)),
+        YearGroup: lambda group: (group.year, prints(group.events), group.anchor),
     }
 
 
@@ -210,7 +210,8 @@ def dependency_key(value: Any, cards: bool = False) -> Any:
     if isinstance(value, (list, tuple)):
         if all(type(v) is str for v in value):
             return _text_key(repr(value))  # the sitemap's thousands of URLs: one digest
-        return tuple(dependency_key(v, cards) for v in value)
+        key = tuple(dependency_key(v, cards) for v in value)
+        return key if type(value) is tuple else (type(value).__name__, key)  # a list shows as [...], not (...)
     raise TypeError(f"no dependency key for {type(value).__name__}")
 
 
@@ -474,7 +475,9 @@ def include_cached(env: jinja2.Environment, closures: dict[str, TemplateClosure]
     def include(name: str, **given: Any) -> Markup:
         closure = closures.get(_loader_name(name))
         try:
-            key = None if closure is None or closure.shows_bodies else (name, tuple((k, dependency_key(v, cards=True)) for k, v in sorted(given.items())))
+            # The template's closure digest: an asset it includes (an SVG under static/) can change under the
+            # same environment, and with it what the template draws.
+            key = None if closure is None or closure.shows_bodies else (name, closure.digest, tuple((k, dependency_key(v, cards=True)) for k, v in sorted(given.items())))
         except TypeError:
             key = None  # nothing to key it by: drawn every time
         if key is not None and (drawn := cache.drawn.get(key)) is not None:

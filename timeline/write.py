@@ -109,7 +109,7 @@ _MANIFEST_READ: dict[str, tuple[Stamp, frozenset[str]]] = {}
 
 def read_manifest(output: Path) -> frozenset[str] | None:
     """The files the previous build wrote into ``output``, or None when it has no manifest."""
-    path = str(output / MANIFEST)
+    path = os.path.realpath(output / MANIFEST)  # the check and the writer may name the folder differently
     stamp = file_stamp(path)
     if stamp is not None and (read := _MANIFEST_READ.get(path)) is not None and read[0] == stamp:
         return read[1]
