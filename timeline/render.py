@@ -593,7 +593,7 @@ def render_site(
     env: jinja2.Environment, timeline: Timeline, config: SiteConfig, templates_dir: Path, root: Path,
     cache: dict | None = None, static_cache: dict | None = None, in_place: Callable[[str], bool] | None = None,
     fragments: dict | Callable[[], dict] | None = None, template_digests: dict[str, TemplateClosure] | None = None, defer_exports: bool = False,
-    memo: dict | None = None, stage: Callable[[], Path] | None = None,
+    memo: dict | None = None, stage: Callable[[], Path] | None = None, keyed: bool = True,
 ) -> Rendered:
     """Render pages, feed, sitemap and extras in memory; template errors become problems.
 
@@ -604,6 +604,7 @@ def render_site(
     ``memo`` keeps pages and the axis between builds (see list_pages and axis.layout). ``fragments`` keeps the
     exports' per-event pieces (see exports.event_pieces), or is a function giving them when they are needed.
     ``stage`` gives the output's staging folder, where worker processes may write the pages they render.
+    Without ``keyed`` (a cache that no later build will see, as with ``--no-cache``), pages get no keys.
     """
     cache = {} if cache is None else cache
     in_place = in_place or (lambda name: False)
@@ -639,8 +640,11 @@ def render_site(
 
     def render_pages(pages: list[Page]) -> None:
         nonlocal rendered
-        keys = [((closure := digests.get(page.template)), page.key_for(closure)) for page in pages]
-        kept = [cached(page.path, key) for page, key in zip(pages, keys)]
+        if keyed:
+            keys = [((closure := digests.get(page.template)), page.key_for(closure)) for page in pages]
+            kept = [cached(page.path, key) for page, key in zip(pages, keys)]
+        else:
+            keys = kept = [None] * len(pages)
         todo = [page for page, hit in zip(pages, kept) if hit is None]
         made = iter(render_many(env, todo, stage))
         for page, key, hit in zip(pages, keys, kept):

@@ -141,6 +141,7 @@ def build_site(
     """
     started = time.perf_counter()
     root = project.root
+    throwaway = cache is None  # no later build sees it: pages need no keys
     cache = cache or BuildCache()
     output = output or project.default_output
     # Load and validate site.yaml.
@@ -187,7 +188,7 @@ def build_site(
     try:
         rendered = render_site(
             env, timeline, config, project.templates_dir, root, cache.pages, cache.static, in_place, cache.export_pieces, digests,
-            defer_exports and not write, cache.memo, stage,
+            defer_exports and not write, cache.memo, stage, keyed=not throwaway,
         )
         problems += rendered.problems
         if _has_errors(problems) or (strict and problems):
