@@ -42,7 +42,11 @@ def display_path(path: Path, root: Path) -> str:
     # slashes only ("/", and "//", which POSIX keeps apart) is left to pathlib.
     if base.strip(os.sep) and not base.startswith(os.sep * 2) and not inside.startswith(os.sep * 2) and inside.startswith(base + os.sep):
         return inside[len(base) + 1:].replace(os.sep, "/")
-    # As written first: a linked content/ still reads as content/; then with links resolved.
+    return display_path_by_pathlib(path, root)
+
+
+def display_path_by_pathlib(path: Path, root: Path) -> str:
+    """``display_path`` for any path: as written first (a linked content/ still reads as content/), then with links resolved."""
     for inside, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), root.resolve())):
         try:
             return inside.relative_to(base).as_posix()
