@@ -441,9 +441,10 @@ def cached_includes(ast: jinja2.nodes.Template) -> set[str | None]:
 class IncludeCache:
     """What ``include_cached`` drew, by template and by what it was given, kept between builds.
 
-    It belongs to one Jinja environment, made anew whenever a template or site.yaml changes, so an entry
-    holds while the templates and settings it was drawn with do. It starts afresh once it holds twice what
-    the most one build asked for (old versions of edited events pile up otherwise).
+    It belongs to one Jinja environment, made anew whenever a template or site.yaml changes, and its keys hold
+    the included template's closure digest (a file it includes can change under the same environment), so an
+    entry holds while what it was drawn with does. It starts afresh once it holds twice what the most one build
+    asked for (old versions of edited events pile up otherwise).
     """
 
     def __init__(self) -> None:
@@ -480,13 +481,11 @@ def include_cached(env: jinja2.Environment, closures: dict[str, TemplateClosure]
             key = None if closure is None or closure.shows_bodies else (name, closure.digest, tuple((k, dependency_key(v, cards=True)) for k, v in sorted(given.items())))
         except TypeError:
             key = None  # nothing to key it by: drawn every time
-        if key is not None and (drawn := cache.drawn.get(key)) is not None:
-            cache.asked.add(key)
-            return drawn
-        drawn = Markup(env.get_template(name).render(given))
-        if key is not None:
-            cache.drawn[key] = drawn
-            cache.asked.add(key)
+        if key is None:
+            return Markup(env.get_template(name).render(given))
+        cache.asked.add(key)
+        if (drawn := cache.drawn.get(key)) is None:
+            drawn = cache.drawn[key] = Markup(env.get_template(name).render(given))
         return drawn
 
     return include
