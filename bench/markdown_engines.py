@@ -49,6 +49,33 @@ def engines() -> dict:
             text, options=Options.CMARK_OPT_FOOTNOTES | Options.CMARK_OPT_UNSAFE)
     except ImportError:
         pass
+    try:
+        import pyromark
+
+        options = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_DEFINITION_LIST | pyromark.Options.ENABLE_HEADING_ATTRIBUTES
+        found["pyromark (Rust, pulldown-cmark), tables+footnotes+deflist+heading attributes"] = lambda: lambda text: pyromark.html(text, options=options)
+        # What a renderer of our own would start from: the events with their source ranges, walked in Python.
+        found["pyromark, its events with source ranges walked in Python"] = lambda: lambda text: sum(1 for _ in pyromark.events_with_range(text, options=options))
+    except ImportError:
+        pass
+    try:
+        import markdown_it_pyrs
+
+        found["markdown-it-pyrs (Rust port of markdown-it), table+footnote+deflist"] = lambda: markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "footnote", "deflist"]).render
+    except ImportError:
+        pass
+    try:
+        import comrak
+
+        def comrak_converter():
+            extensions = comrak.ExtensionOptions()
+            extensions.table = extensions.footnotes = extensions.description_lists = True
+            extensions.header_id_prefix = ""
+            return lambda text: comrak.render_markdown(text, extension_options=extensions)
+
+        found["comrak (Rust), table+footnotes+description lists+heading ids"] = comrak_converter
+    except ImportError:
+        pass
     return found
 
 
