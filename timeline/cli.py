@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import os
 import sys
@@ -188,16 +187,6 @@ def print_failure(failure: BuildFailed, strict: bool, outcome: str) -> None:
     print(f"{tally}; {outcome}.", file=sys.stderr)
 
 
-@contextlib.contextmanager
-def _collector_frozen():
-    # The cache's million objects live through the build: the collector's next pass would walk them all.
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 # The last build's cache, kept referenced until the process ends: build.py then leaves without freeing it.
 kept_until_exit: list = []
 
@@ -220,38 +209,47 @@ def run_build(args: argparse.Namespace) -> int:
             print(warning, file=sys.stderr)
         print(summary.replace("{seconds}", f"{time.perf_counter() - started:.2f}"))
         return 0
-    from .cache import load_cache, save_cache
-    from .site import build_site, stamps_before_build
+    from .cache import load_cache
+    from .site import stamps_before_build
 
     before = stamps_before_build(project) if use_cache else {}
-    # The loaded cache lives through the build: out of the collector's passes before the first collection,
-    # which would otherwise walk all of it (0.09 s at 10,000 events).
+    # The cache's million objects live through the build: frozen out of the collector's passes before its first
+    # collection could walk them all (0.09 s at 10,000 events), and given back to it once the build is done.
     gc.disable()
     try:
         cache = load_cache(project.root) if use_cache else None
         gc.freeze()
     finally:
         gc.enable()
-    with _collector_frozen():
-        try:
-            report = build_site(project, output, base_url, drafts, cache=cache, strict=strict)
-        except BuildFailed as failure:
-            print_failure(failure, strict, "the output folder was not touched")
-            return 1
-        for warning in report.warnings:
-            print(warning, file=sys.stderr)
-        print(report.summary())
-        if cache is not None:
-            from .site import build_inputs
-            from .uptodate import record_build
+    try:
+        return _build_and_record(project, output, base_url, drafts, strict, cache, options, started_ns, before)
+    finally:
+        gc.unfreeze()
 
-            save, outcome = report.cache_changed, _outcome_to_record(report, options[0])
-            del report  # the pages' bytes are in the output folder now: free them before the cache is pickled
-            if save:
-                save_cache(project.root, cache)
-            record_build(project.root, options, started_ns, build_inputs(project, cache, before), *outcome)
-            kept_until_exit[:] = [cache]
-        return 0
+
+def _build_and_record(project: Project, output: Path, base_url, drafts: bool, strict: bool, cache, options: tuple, started_ns: int, before: dict) -> int:
+    from .cache import save_cache
+    from .site import build_site
+
+    try:
+        report = build_site(project, output, base_url, drafts, cache=cache, strict=strict)
+    except BuildFailed as failure:
+        print_failure(failure, strict, "the output folder was not touched")
+        return 1
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    print(report.summary())
+    if cache is not None:
+        from .site import build_inputs
+        from .uptodate import record_build
+
+        save, outcome = report.cache_changed, _outcome_to_record(report, options[0])
+        del report  # the pages' bytes are in the output folder now: free them before the cache is pickled
+        if save:
+            save_cache(project.root, cache)
+        record_build(project.root, options, started_ns, build_inputs(project, cache, before), *outcome)
+        kept_until_exit[:] = [cache]
+    return 0
 
 
 def _outcome_to_record(report, output: str) -> tuple[dict, str, list[str]]:

@@ -302,7 +302,7 @@ def future_dates(events: list[Event], today: dt.date) -> list[Problem]:
 
 
 def _read_and_parse(path: str, root: Path, cached_digest: str | None, render) -> tuple:
-    """One file whose stamp changed, read: ("same", digest) when its bytes are as cached, else parsed.
+    """One file whose stamp changed, read: ("same",) when its bytes are as cached, else parsed.
 
     ("parsed", digest, shown, event, problems), or ("gone",) or ("unreadable", reason) when it cannot be read.
     """
@@ -315,7 +315,7 @@ def _read_and_parse(path: str, root: Path, cached_digest: str | None, render) ->
         return ("unreadable", exc.strerror or str(exc))
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if digest == cached_digest:
-        return ("same", digest)
+        return ("same",)
     shown = display_path(Path(path), root)
     return ("parsed", digest, shown, *parse_event(data, Path(path), shown, render))
 

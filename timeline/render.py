@@ -421,7 +421,7 @@ def template_closures(env: jinja2.Environment, templates_dir: Path, known: dict 
     for name in env.list_templates(filter_func=is_template_name):
         names = sorted(closure(name))
         parts = "".join(f"{n}\0{digest(n)}\0" for n in names)
-        shows_bodies = any(name in (source(n) or b"") for n in names for name in BODY_NAMES)
+        shows_bodies = any(body_name in (source(n) or b"") for n in names for body_name in BODY_NAMES)
         closures[name] = TemplateClosure(hashlib.blake2b(parts.encode(), digest_size=16).hexdigest(), shows_bodies)
     for stale in known.keys() - used_digests:
         del known[stale]
@@ -563,8 +563,7 @@ def render_many(env: jinja2.Environment, pages: list[Page], stage: Callable[[], 
     folder = stage() if stage is not None else None
     batch = next(_BATCHES)  # a build renders pages in more than one batch: each names its files apart
 
-    def render(job: tuple[int, Page]) -> bytes | Staged | None:
-        index, page = job
+    def render(page: Page) -> bytes | Staged | None:
         try:
             data = _page_bytes(page.render(env))
         except Exception:  # noqa: BLE001 - the caller renders it again, to report it as it would alone
@@ -583,7 +582,7 @@ def render_many(env: jinja2.Environment, pages: list[Page], stage: Callable[[], 
     share = Counter(page.template for page in pages)
     order = sorted(range(len(pages)), key=lambda index: share[pages[index].template])
     made: list[bytes | Staged | None] = [None] * len(pages)
-    for index, result in zip(order, map_inherited(render, [(index, pages[index]) for index in order])):
+    for index, result in zip(order, map_inherited(render, [pages[index] for index in order])):
         made[index] = result
     return made
 

@@ -114,7 +114,7 @@ def read_manifest(output: Path) -> frozenset[str] | None:
     if stamp is not None and (read := _MANIFEST_READ.get(path)) is not None and read[0] == stamp:
         return read[1]
     try:
-        text = (output / MANIFEST).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
         return None
     # Only names inside the folder: an edited manifest must never make the build delete a file elsewhere.
