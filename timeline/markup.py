@@ -1,6 +1,7 @@
 """Markdown bodies to HTML with markdown-it-py: CommonMark plus tables, footnotes, definition lists and attributes.
 
-One parser is built per renderer and reused for every document. A core rule of our own walks the token stream
+One parser is built per renderer and reused for every document. Bodies in plain CommonMark are parsed by
+pyromark instead, into the same tokens, many times faster (see quickparse.py). A core rule of our own walks the token stream
 before it is rendered: it gives every heading an id, applies the language's typography to text (never to code)
 and records links to other events (``[texte](2023-12-05-ai-alliance.md)``) and files beside an entry (images) as
 references, left as placeholders that the build resolves once it knows every event's URL.
@@ -22,6 +23,7 @@ from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .quickparse import PlainHooks, escape_text, render_plain
 from .typography import french
 
 # Ids the page templates give their own elements; a body heading must never take one
@@ -117,32 +119,21 @@ def _add_attributes(token: Token, attrs: dict[str, str]) -> None:
     token.attrs.update(attrs)
 
 
-def _escape_text(text: str) -> str:
-    """Text content escaped as Python-Markdown did: & < > only (quotes need no escaping outside attributes)."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    return text
-
-
 # ---------------------------------------------------------------- render rules (``self`` is the RendererHTML)
 
 
 def _render_text(self, tokens, idx, options, env) -> str:
-    return _escape_text(tokens[idx].content)
+    return escape_text(tokens[idx].content)
 
 
 def _render_code_inline(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    return f"<code{self.renderAttrs(token)}>{_escape_text(token.content)}</code>"
+    return f"<code{self.renderAttrs(token)}>{escape_text(token.content)}</code>"
 
 
 def _render_code_block(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    return f"<pre{self.renderAttrs(token)}><code>{_escape_text(token.content)}</code></pre>\n"
+    return f"<pre{self.renderAttrs(token)}><code>{escape_text(token.content)}</code></pre>\n"
 
 
 def _render_heading_close(self, tokens, idx, options, env) -> str:
@@ -247,8 +238,9 @@ def _footnote_tail(state: StateCore) -> None:
 class MarkdownRenderer:
     """Converts Markdown to HTML; build one and call it for every document."""
 
-    def __init__(self, lang: str = "fr") -> None:
+    def __init__(self, lang: str = "fr", quick: bool = True) -> None:
         self.lang = lang  # French typography applies when it is "fr"
+        self.quick = quick  # plain bodies parsed by pyromark (see quickparse); the tests compare both ways
         self.folder = "content"
         self.text = ""
         self.first_line = 1
@@ -260,8 +252,8 @@ class MarkdownRenderer:
         self._md = self._parser()
 
     def __reduce__(self):
-        # The parser holds functions bound to this object: a copy is rebuilt from the language alone.
-        return (MarkdownRenderer, (self.lang,))
+        # The parser holds functions bound to this object: a copy is rebuilt from the settings alone.
+        return (MarkdownRenderer, (self.lang, self.quick))
 
     def _parser(self) -> MarkdownIt:
         md = MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "maxNesting": 50})  # 20 drops text 10 lists deep
@@ -290,8 +282,31 @@ class MarkdownRenderer:
         self._written, self._line_starts = {}, None
         env = {"strings": _STRINGS.get(self.lang, _STRINGS["fr"])}
         md = self._md
-        html = md.renderer.render(md.parse(text, env), md.options, env)
+        html = render_plain(text, self._plain_hooks(env["strings"]["permalink"])) if self.quick else None
+        if html is None:
+            self.references, self._written, self._line_starts = [], {}, None  # what a quick attempt left
+            html = md.renderer.render(md.parse(text, env), md.options, env)
         return html.strip(), tuple(self.references)
+
+    def _plain_hooks(self, permalink_title: str) -> PlainHooks:
+        md = self._md
+        return PlainHooks(
+            normalize_link=md.normalizeLink,
+            validate_link=md.validateLink,
+            place_reference=self._place_reference,
+            heading_anchor=lambda text, used: _unique(heading_id(text, "-"), used),
+            typeset=self._typeset_plain,
+            render_fence=lambda token: md.renderer.rules[token.type]([token], 0, md.options, {}),
+            permalink_title=permalink_title,
+        )
+
+    def _place_reference(self, token: Token, attribute: str, kind: str, block, search_from: list[int]) -> bool:
+        before = len(self.references)
+        self._reference(token, attribute, kind, block, search_from)
+        return len(self.references) != before
+
+    def _typeset_plain(self, text: str) -> str:
+        return french(text) if self.lang == "fr" and _TYPOGRAPHY_CHARS.search(text) else text
 
     def typography(self, text: str) -> str:
         """The language's typography for plain text such as titles and summaries."""
