@@ -7,7 +7,7 @@ For each size N it writes a seeded corpus (make_corpus.py) and measures, as the 
 cold build (no cache), no-change rebuild, rebuild after editing one event's body, rebuild after changing one
 event's date (it moves in the timeline), peak memory of a cold build, edit-to-reloaded in `serve` (Chromium),
 and Hugo's cold build of the same corpus with bench/hugo's minimal layout (Debian's `hugo`), run in turns with
-our cold build. Times are whole-process wall-clock; ratios to Hugo, taken in the same run, hold better on a noisy
+our cold build, each into a new, empty folder. Times are whole-process wall-clock; ratios to Hugo, taken in the same run, hold better on a noisy
 machine than times.
 """
 
@@ -87,14 +87,15 @@ def measure(size: int, runs: int, browser: bool) -> dict[str, float | str]:
             shutil.rmtree(cache, ignore_errors=True)
 
         figures: dict[str, float | str] = {}
-        # Our cold build and Hugo's in turns, each after removing its last output: making ten thousand folders
-        # gets slower for a while after a run deletes as many (ext4 mounted with discard), and both then pay alike.
+        # Our cold build and Hugo's in turns, each into a new folder, all of them removed at the end. Removing
+        # one before the next build would tax that build, not measure it: for a minute or more after thousands
+        # of files are deleted, this machine's file system (ext4 without a journal) checks every recently freed
+        # inode before it hands out a new one (the kernel's recently_deleted), and making ten thousand folders
+        # took from 3 to 16 s of system time instead of under 2, unevenly between the tools.
         ours, hugos = [], []
-        for _ in range(runs):
-            clean()
-            ours.append(run(build(corpus, "--no-cache"))[0])
-            shutil.rmtree(hugo / "public", ignore_errors=True)
-            hugos.append(run(["hugo", "--quiet", "-s", str(hugo), "-d", str(hugo / "public")])[0])
+        for number in range(runs):
+            ours.append(run(build(corpus, "--no-cache", "--output", str(Path(scratch) / f"cold-{number}")))[0])
+            hugos.append(run(["hugo", "--quiet", "-s", str(hugo), "-d", str(Path(scratch) / f"hugo-{number}")])[0])
         figures["cold"], figures["hugo"] = statistics.median(ours), statistics.median(hugos)
         clean()
         figures["memory"] = run(build(corpus, "--no-cache"))[1] / 1024
