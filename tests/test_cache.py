@@ -182,6 +182,19 @@ def test_parallel_parsing_and_rendering_give_the_same_bytes_as_serial(site):
     assert tree(site / "parallel") == serial
 
 
+def test_what_is_given_to_do_meanwhile_runs_here_while_workers_work_and_never_without_them(monkeypatch):
+    from timeline import parallel
+
+    ran: list[int] = []
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 2)
+    results = parallel.map_inherited(lambda n: (n * 2, os.getpid()), [1, 2, 3], meanwhile=lambda: ran.append(os.getpid()))
+    assert [doubled for doubled, _ in results] == [2, 4, 6] and os.getpid() not in {pid for _, pid in results}
+    assert ran == [os.getpid()]
+    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 100)  # one process: the caller does the rest itself
+    assert parallel.map_inherited(lambda n: n * 2, [1, 2, 3], meanwhile=lambda: ran.append(0)) == [2, 4, 6]
+    assert ran == [os.getpid()]
+
+
 def test_pages_staged_by_worker_processes_go_when_the_build_fails(site):
     # The sitemap is rendered after the pages, which the workers have written into the staging folder by then.
     output = site / "parallel"

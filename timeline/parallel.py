@@ -23,8 +23,11 @@ def worker_count(jobs: int) -> int:
     return workers if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
-def map_forked(function: Callable[[Any], Any], jobs: Sequence[Any], workers: int) -> list[Any]:
-    """``[function(job) for job in jobs]``, in ``workers`` forked processes; they inherit this process's memory."""
+def map_forked(function: Callable[[Any], Any], jobs: Sequence[Any], workers: int, meanwhile: Callable[[], Any] | None = None) -> list[Any]:
+    """``[function(job) for job in jobs]``, in ``workers`` forked processes; they inherit this process's memory.
+
+    ``meanwhile`` runs in this process while they work.
+    """
     import concurrent.futures
     import multiprocessing
 
@@ -32,7 +35,10 @@ def map_forked(function: Callable[[Any], Any], jobs: Sequence[Any], workers: int
     # copy, every object of this process (about 1 s of a cold build of 10,000 events on 2 cores).
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze) as pool:
-        return list(pool.map(function, jobs))  # one job at a time: a worker done early takes the next
+        results = pool.map(function, jobs)  # one job at a time: a worker done early takes the next
+        if meanwhile is not None:
+            meanwhile()
+        return list(results)
 
 
 # What the workers of map_inherited apply, and to what: they inherit both, so neither is ever pickled.
@@ -44,10 +50,11 @@ def _apply_to_range(bounds: tuple[int, int]) -> list[Any]:
     return [function(item) for item in items[bounds[0]:bounds[1]]]
 
 
-def map_inherited(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+def map_inherited(function: Callable[[Any], Any], items: Sequence[Any], meanwhile: Callable[[], Any] | None = None) -> list[Any]:
     """``[function(item) for item in items]``, over every core when there are many; only results are pickled.
 
     ``function`` may be a closure: forked workers inherit it. An exception it raises reaches the caller.
+    ``meanwhile``, if given, runs in this process while workers do the work; it is not run when there are none.
     """
     global _INHERITED
     if (workers := worker_count(len(items))) == 1:
@@ -57,6 +64,7 @@ def map_inherited(function: Callable[[Any], Any], items: Sequence[Any]) -> list[
     step = max(1, len(items) // (workers * 32))
     _INHERITED = (function, items)
     try:
-        return [result for part in map_forked(_apply_to_range, [(i, i + step) for i in range(0, len(items), step)], workers) for result in part]
+        parts = map_forked(_apply_to_range, [(i, i + step) for i in range(0, len(items), step)], workers, meanwhile)
+        return [result for part in parts for result in part]
     finally:
         _INHERITED = None

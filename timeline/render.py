@@ -551,12 +551,14 @@ def _page_bytes(text: str) -> bytes:
 _BATCHES = itertools.count()
 
 
-def render_many(env: jinja2.Environment, pages: list[Page], stage: Callable[[], Path] | None = None) -> list[bytes | Staged | None]:
+def render_many(
+    env: jinja2.Environment, pages: list[Page], stage: Callable[[], Path] | None = None, meanwhile: Callable[[], Any] | None = None,
+) -> list[bytes | Staged | None]:
     """Each page's bytes, across the machine's cores when there are many; None for a page left to the caller.
 
     With ``stage`` (the staging folder of the output, see write.StagingArea), each worker writes the pages it
     renders there itself: writing ten thousand files then runs on every core, alongside rendering, and no
-    page's bytes travel back through a pipe.
+    page's bytes travel back through a pipe. ``meanwhile`` runs in this process while workers render, if any do.
     """
     if worker_count(len(pages)) == 1:
         return [None] * len(pages)  # rendered one by one by the caller, which reports faults as they come
@@ -582,7 +584,7 @@ def render_many(env: jinja2.Environment, pages: list[Page], stage: Callable[[], 
     share = Counter(page.template for page in pages)
     order = sorted(range(len(pages)), key=lambda index: share[pages[index].template])
     made: list[bytes | Staged | None] = [None] * len(pages)
-    for index, result in zip(order, map_inherited(render, [pages[index] for index in order])):
+    for index, result in zip(order, map_inherited(render, [pages[index] for index in order], meanwhile)):
         made[index] = result
     return made
 
@@ -636,7 +638,7 @@ def render_site(
     staged: dict[str, Any] = {}
     rendered = 0
 
-    def render_pages(pages: list[Page]) -> None:
+    def render_pages(pages: list[Page], meanwhile: Callable[[], Any] | None = None) -> None:
         nonlocal rendered
         if keyed:
             keys = [((closure := digests.get(page.template)), page.key_for(closure)) for page in pages]
@@ -644,7 +646,7 @@ def render_site(
         else:
             keys = kept = [None] * len(pages)
         todo = [page for page, hit in zip(pages, kept) if hit is None]
-        made = iter(render_many(env, todo, stage))
+        made = iter(render_many(env, todo, stage, meanwhile))
         for page, key, hit in zip(pages, keys, kept):
             if hit is not None:
                 files[page.path] = hit
@@ -674,12 +676,6 @@ def render_site(
             cache[page.path] = (key, files[page.path])
             rendered += 1
 
-    render_pages(list_pages(timeline, local_urls, config.index_limit, memo))
-    # The sitemap lists the pages just rendered, so it comes after them.
-    sitemap_urls = [abs_url(p.removesuffix("index.html")) for p in files if p.endswith(".html") and p != "404.html"]
-    render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
-    if problems:
-        return Rendered({}, problems, rendered)
     body = lambda e: resolve_references(e.body_html, absolute_urls)  # noqa: E731 - a one-line helper
     keys = functools.cache(lambda: piece_keys(timeline.chronological, config, abs_url))  # shared by the three below
     pieces = fragments if callable(fragments) else lambda: fragments
@@ -691,22 +687,39 @@ def render_site(
         "timeline.ics": lambda: ics(timeline, config, abs_url, body, pieces(), keys()),
         "events.csv": lambda: events_csv(timeline, config, abs_url, body, pieces(), keys()),
     }
-    exported = 0
-    if defer_exports:
-        # Made when fetched, if ever: no need to work out whether they changed.
-        files.update((name, Deferred(make)) for name, make in exports.items())
-        exports = {}
-    # Exports show every event's front matter: they are made again only when one changed (its pieces' keys
-    # say so). Feeds show the latest additions, bodies and their links included: made again only when one
-    # of those changed.
-    data_key = ("data", tuple(keys())) if exports else None
-    feed_key = ("feed", tuple((e.fingerprint, tuple(absolute_urls.get(ref.target) for ref in e.references)) for e in entries())) if exports else None
-    for name, make in exports.items():
-        key = feed_key if name.startswith("feed.") else data_key
-        if (kept := cached(name, key)) is None:
-            cache[name] = (key, kept := make())
-            exported += 1
-        files[name] = kept
+    exported: dict[str, bytes | Deferred] = {}
+    made_afresh = 0
+    exports_made = False
+
+    def make_exports() -> None:
+        nonlocal made_afresh, exports_made
+        exports_made = True
+        if defer_exports:
+            # Made when fetched, if ever: no need to work out whether they changed.
+            exported.update((name, Deferred(make)) for name, make in exports.items())
+            return
+        # Exports show every event's front matter: they are made again only when one changed (its pieces' keys
+        # say so). Feeds show the latest additions, bodies and their links included: made again only when one
+        # of those changed.
+        data_key = ("data", tuple(keys()))
+        feed_key = ("feed", tuple((e.fingerprint, tuple(absolute_urls.get(ref.target) for ref in e.references)) for e in entries()))
+        for name, make in exports.items():
+            key = feed_key if name.startswith("feed.") else data_key
+            if (kept := cached(name, key)) is None:
+                cache[name] = (key, kept := make())
+                made_afresh += 1
+            exported[name] = kept
+
+    # When workers render the pages, this process makes the exports meanwhile instead of after them.
+    render_pages(list_pages(timeline, local_urls, config.index_limit, memo), meanwhile=make_exports)
+    # The sitemap lists the pages just rendered, so it comes after them.
+    sitemap_urls = [abs_url(p.removesuffix("index.html")) for p in files if p.endswith(".html") and p != "404.html"]
+    render_pages([Page("sitemap.xml", "sitemap.xml", {"urls": sitemap_urls}), Page("robots.txt", "robots.txt")])
+    if problems:
+        return Rendered({}, problems, rendered)
+    if not exports_made:
+        make_exports()
+    files.update(exported)
     files[".nojekyll"] = b""
     if config.domain:
         files["CNAME"] = f"{config.domain}\n".encode()
@@ -714,4 +727,4 @@ def render_site(
     files.update(static)
     for stale in cache.keys() - files.keys():
         del cache[stale]
-    return Rendered({} if unreadable else files, unreadable, rendered, exported, staged)
+    return Rendered({} if unreadable else files, unreadable, rendered, made_afresh, staged)
