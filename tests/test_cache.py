@@ -186,11 +186,12 @@ def test_what_is_given_to_do_meanwhile_runs_here_while_workers_work_and_never_wi
     from timeline import parallel
 
     ran: list[int] = []
-    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 2)
+    # Two workers, even if an earlier test left a thread running (which keeps a build in one process).
+    monkeypatch.setattr(parallel, "worker_count", lambda jobs: 2)
     results = parallel.map_inherited(lambda n: (n * 2, os.getpid()), [1, 2, 3], meanwhile=lambda: ran.append(os.getpid()))
     assert [doubled for doubled, _ in results] == [2, 4, 6] and os.getpid() not in {pid for _, pid in results}
     assert ran == [os.getpid()]
-    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 100)  # one process: the caller does the rest itself
+    monkeypatch.setattr(parallel, "worker_count", lambda jobs: 1)  # one process: the caller does the rest itself
     assert parallel.map_inherited(lambda n: n * 2, [1, 2, 3], meanwhile=lambda: ran.append(0)) == [2, 4, 6]
     assert ran == [os.getpid()]
 
@@ -229,7 +230,9 @@ def test_an_output_that_is_a_file_is_reported_by_worker_processes_as_by_one(site
 def test_a_cache_kept_in_memory_after_a_failed_parallel_build_redraws_what_it_staged(site, monkeypatch):
     from timeline import parallel
 
-    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD", 2)  # worker processes even for this small site
+    # Worker processes even for this small site, and even if an earlier test left a thread running (Playwright's
+    # child watcher does), which would keep the build in one process.
+    monkeypatch.setattr(parallel, "worker_count", lambda jobs: 2 if jobs >= 2 else 1)
     cache, output = build_cache.BuildCache(), site / "kept"
     build_site(Project(site), output=output, cache=cache)
     edit(site / "templates/event.html", '<article class="event-page', '<article data-edited class="event-page')

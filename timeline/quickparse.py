@@ -12,9 +12,11 @@ paths to the same bytes on the sites' bodies and on generated ones.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyromark
 from markdown_it.token import Token
@@ -31,13 +33,17 @@ _STRINGS = ("[^", "****", "____")
 #   between its brackets, so such a run may both open and close for one parser only, and CommonMark's rule of
 #   three (runs whose lengths add up to three do not pair then) pairs them differently;
 _MARKS_AT_BRACKET = re.compile(r"\[[*_]+(?=[^\w*_])|(?<=[^\w*_])[*_]+\]")
-_BRACKET_TEXT = re.compile(r"\[([^\[\]]*)\]")
+_BRACKET = re.compile(r"[\[\]]")
 _MARK_RUN = re.compile(r"\*+|_+")
 # - a line whose first mark, after any quote or list markers, could define a term (: or ~) or fence code with
 #   tildes (searched in the text after a line break put before it);
 _TERM_LINE = re.compile(r"\n[ >*+\-0-9.)]*[:~]")
-# - a line after a quoted one that does not quote: a lazy continuation, where the parsers part ways too;
-_LAZY_LINE = re.compile(r"\n[ *+\-0-9.)]*>.*\n(?![ *+\-0-9.)]*>|[ ]*$)", re.MULTILINE)
+# - a line after a quoted one that does not quote: a lazy continuation, where the parsers part ways too; and a
+#   ">" after four spaces or more, which markdown-it-py still reads as a quote's mark;
+_LAZY_LINE = re.compile(r"\n[ *+\-0-9.)]*>.*\n(?![ *+\-0-9.)]*>|[ ]*$)|\n(?:[ ]{0,3}>)*[ ]{4,}>", re.MULTILINE)
+# - a line indented four spaces or more, but less than the text of the list item above it: CommonMark goes on
+#   with the item's paragraph, markdown-it-py may make code of it (see _under_an_item);
+_ITEM_MARKS = re.compile(r"(?:[ ]{0,3}>[ ]?)*([ ]*)((?:(?:[-*+]|[0-9]{1,9}[.)])(?:[ ]+|$))*)")
 # - whitespace other than the space next to a space, a mark or a line's end, which markdown-it-py may strip (it
 #   trims with Python's ``str.strip``) where CommonMark keeps it.
 _WIDE_SPACE = re.compile("[\u1680\u2000-\u200a\u202f\u205f\u3000\xa0]")
@@ -45,6 +51,7 @@ _WIDE_SPACE_AT_EDGE = re.compile(rf"(?:^|[ >#*+\-.)]){_WIDE_SPACE.pattern}|{_WID
 # Lines that may define a link reference (pyromark lists the first of each label only), and such a line
 # followed by one that is neither blank nor another definition.
 _DEFINITION_LINE = re.compile(r"\n[ >*+\-0-9.)]*\[[^\]\n]*\]:")
+_DEFINITION_IN_CONTAINER = re.compile(r"\n[ ]*[>*+\-0-9.)][ >*+\-0-9.)]*\[[^\]\n]*\]:")
 _LINE_AFTER_DEFINITION = re.compile(r"\n[ >*+\-0-9.)]*\[[^\]\n]*\]:.*\n(?![ >]*$|[ >*+\-0-9.)]*\[[^\]\n]*\]:)", re.MULTILINE)
 # markdown-it-py stops nesting at its maxNesting (50); far below it, both parsers agree.
 _MAX_DEPTH = 20
@@ -66,16 +73,39 @@ def looks_plain(text: str) -> bool:
     lines = "\n" + text
     if _TERM_LINE.search(lines) or (">" in text and _LAZY_LINE.search(lines)):
         return False
+    if "\n    " in text and _under_an_item(text):
+        return False
     return not (_WIDE_SPACE.search(text) and _WIDE_SPACE_AT_EDGE.search(text))
 
 
 def _uneven_marks_at_a_bracket(text: str) -> bool:
-    for bracket in _BRACKET_TEXT.finditer(text):
-        if not _MARKS_AT_BRACKET.search(bracket[0]):
+    opened: list[int] = []
+    for bracket in _BRACKET.finditer(text):
+        if bracket[0] == "[":
+            opened.append(bracket.start())
             continue
-        lengths = {(run[0], len(run)) for run in _MARK_RUN.findall(bracket[1])}
+        if not opened:
+            continue
+        start = opened.pop()  # brackets within brackets are looked at too, each pair on its own
+        inside = text[start + 1:bracket.start()]
+        if not _MARKS_AT_BRACKET.search(text[start:bracket.end()]):
+            continue
+        lengths = {(run[0], len(run)) for run in _MARK_RUN.findall(inside)}
         if any((mark, 1) in lengths and (mark, 2) in lengths for mark in "*_"):
             return True
+    return False
+
+
+def _under_an_item(text: str) -> bool:
+    """Whether a line is indented four spaces or more but less than the text of a list item above it."""
+    column = None  # where the text of the last list item starts
+    for line in text.split("\n"):
+        marks = _ITEM_MARKS.match(line)
+        assert marks is not None  # every part of the pattern may be empty
+        if column is not None and len(marks[1]) >= 4 and marks.end(1) < column and line.strip():
+            return True
+        if marks[2]:
+            column = marks.end()
     return False
 
 
@@ -99,7 +129,9 @@ class PlainHooks:
 
 def render_plain(text: str, hooks: PlainHooks) -> str | None:
     """The HTML markdown-it-py and the renderer would give for ``text``, or None when they must make it."""
-    if not looks_plain(text):
+    # Without a final line break, the last line of code keeps its spaces, or lacks its break, for pulldown-cmark
+    # only; bodies read from files end with one.
+    if not text.endswith("\n") or not looks_plain(text):
         return None
     try:
         return _Writer(text, hooks).run()
@@ -120,7 +152,7 @@ _ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
 
 
 def escape_text(text: str) -> str:
-    """Text content escaped as Python-Markdown did: & < > only (quotes need no escaping outside attributes)."""
+    """Text content escaped as the renderer escapes it: & < > only (quotes need no escaping outside attributes)."""
     for char, entity in _ESCAPES:
         if char in text:
             text = text.replace(char, entity)
@@ -154,11 +186,12 @@ class _Writer:
         self.images = self.links = self.inline_depth = 0
         self.code: tuple[Token, list[str]] | None = None
         self.ids: set[str] = set()
+        self.spellings: dict[str, str] = {}  # each link destination, normalised → as written
 
-    def _events(self):
+    def _events(self) -> Iterable[tuple[Any, dict | None]]:
         if self.places:
             return pyromark.events_with_range(self.text, options=_OPTIONS, merge_text=True)
-        return ((event, None) for event in pyromark.events(self.text, options=_OPTIONS))
+        return zip(pyromark.events(self.text, options=_OPTIONS), itertools.repeat(None))
 
     def run(self) -> str:
         """The body's HTML."""
@@ -191,8 +224,9 @@ class _Writer:
         definitions = pyromark.reference_definitions(self.text, options=_OPTIONS)
         if len(definitions) != len(_DEFINITION_LINE.findall("\n" + self.text)):
             raise _NotPlain("a label defined twice, or what looks like a definition and is not")
-        if _LINE_AFTER_DEFINITION.search("\n" + self.text):
-            raise _NotPlain("a line after a definition")  # a paragraph for one parser, maybe code for the other
+        if _LINE_AFTER_DEFINITION.search("\n" + self.text) or _DEFINITION_IN_CONTAINER.search("\n" + self.text):
+            # A paragraph for one parser, maybe code for the other; in a list or quote, lazy lines read otherwise.
+            raise _NotPlain("a line after a definition, or a definition in a list or quote")
         for definition in definitions.values():
             if not self.hooks.validate_link(self.hooks.normalize_link(definition["dest"])):
                 raise _NotPlain("refused definition")
@@ -339,7 +373,9 @@ class _Writer:
             self.out.append(f'<a class="headerlink" href="#{anchor}" title="{title}">#</a></h{level}>\n')
             self.heading = None
         elif kind == "List":
-            self._close_container(self.containers[-1] if self.containers and self.containers[-1] in ("ul", "ol") else "")
+            if not self.containers or self.containers[-1] not in ("ul", "ol"):
+                raise _NotPlain("unbalanced list")
+            self._close_container(self.containers[-1])
         elif kind == "BlockQuote":
             self._close_container("blockquote")
         else:
@@ -355,9 +391,9 @@ class _Writer:
             self.pending = False  # the item's text follows its tag on the same line
             self.hidden = True
             self.block = _Block([0, 0] if span else None)
-            self.first = span["start"] if span else 0
-        if span:
-            self.last = max(self.last if self.hidden else 0, span["end"])
+            self.first = self.last = span["start"] if span else 0
+        if span and self.hidden:
+            self.last = max(self.last, span["end"])
 
     def _flush(self) -> None:
         if self.text_run:
@@ -376,6 +412,9 @@ class _Writer:
             return
         if self.links and ("[" in value or "]" in value):
             raise _NotPlain("brackets in a link's text")  # which may pair emphasis marks otherwise too
+        if "](" in value:
+            # A link markdown-it-py gave up on: it had recorded how its destination was written all the same.
+            raise _NotPlain("a link that is not one")
         self._inline(span)
         self.text_run.append(value)
         if self.heading is not None:
@@ -422,6 +461,12 @@ class _Writer:
         href = self.hooks.normalize_link(value["dest_url"])
         if not self.hooks.validate_link(href):
             raise _NotPlain("refused link")
+        if self.spellings.setdefault(href, value["dest_url"]) != value["dest_url"]:
+            # The renderer keeps the first spelling of a destination it is shown, and markdown-it-py shows it
+            # the links within a link's text before that link: which one comes first would differ.
+            raise _NotPlain("one destination written two ways")
+        if "\n" in value["title"]:
+            raise _NotPlain("a title over two lines")  # pulldown-cmark drops the indent of the second
         if self.alt is not None:
             self.images += 1  # an image in an image's text gives it its own text, and nothing else
             return
