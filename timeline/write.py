@@ -306,9 +306,13 @@ def write_site(files: dict[str, bytes | InPlace | Staged], output: Path, stamps:
     # The manifest first: should the build be killed while moving files in, the folder still lists them all.
     files = {MANIFEST: manifest, **files}
     previous = read_manifest(output) or set()
-    changed = {name: data for name, data in files.items() if data is not IN_PLACE and not _same_bytes(output / name, data)}
+    # An output folder that held nothing before this build (a first build, or a build into a new folder): every
+    # file is new and nothing can be in the way, which then needs no look at each of 10,000 paths, twice.
+    empty = not previous and all(entry.startswith(_STAGING) for entry in os.listdir(output))
+    changed = {name: data for name, data in files.items() if data is not IN_PLACE and (empty or not _same_bytes(output / name, data))}
     stale = previous - files.keys()
-    _check_nothing_in_the_way(output, changed, stale)
+    if not empty:
+        _check_nothing_in_the_way(output, changed, stale)
     staging = area.folder
     try:
         # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
