@@ -251,6 +251,7 @@ class MarkdownRenderer:
         self._used_ids: set[str] = set()
         self._typeset = self._in_raw_code = False
         self._md = self._parser()
+        self._hooks: dict[str, PlainHooks] = {}  # what quickparse asks of this renderer, by permalink title
 
     def __reduce__(self):
         # The parser holds functions bound to this object: a copy is rebuilt from the settings alone.
@@ -290,28 +291,24 @@ class MarkdownRenderer:
         return html.strip(), tuple(self.references)
 
     def _plain_hooks(self, permalink_title: str) -> PlainHooks:
+        if (hooks := self._hooks.get(permalink_title)) is not None:
+            return hooks
         md = self._md
-        return PlainHooks(
+        hooks = self._hooks[permalink_title] = PlainHooks(
             normalize_link=md.normalizeLink,
             validate_link=md.validateLink,
-            place_reference=self._place_reference,
+            place_reference=self._reference,
             heading_anchor=lambda text, used: _unique(heading_id(text, "-"), used),
-            typeset=self._typeset_plain,
+            typeset=self.typography,
             render_fence=lambda token: md.renderer.rules[token.type]([token], 0, md.options, {}),
             permalink_title=permalink_title,
         )
-
-    def _place_reference(self, token: Token, attribute: str, kind: str, block, search_from: list[int]) -> bool:
-        before = len(self.references)
-        self._reference(token, attribute, kind, block, search_from)
-        return len(self.references) != before
-
-    def _typeset_plain(self, text: str) -> str:
-        return french(text) if self.lang == "fr" and _TYPOGRAPHY_CHARS.search(text) else text
+        return hooks
 
     def typography(self, text: str) -> str:
         """The language's typography for plain text such as titles and summaries."""
-        return french(text) if self.lang == "fr" else text
+        # Text without any character French typography changes is left as it is, without running its rules.
+        return french(text) if self.lang == "fr" and _TYPOGRAPHY_CHARS.search(text) else text
 
     def line_of(self, written: str) -> int:
         """The file line where a link target first appears in the body being rendered."""
@@ -449,26 +446,27 @@ class MarkdownRenderer:
         joined.type, joined.content = "text", _SPECIAL.sub(lambda m: specials[int(m[1])], text)
         out.append(joined)
 
-    def _reference(self, token: Token, attribute: str, kind: str, inline: Token, search_from: list[int]) -> None:
-        """Turns a relative link or image source into a placeholder, noting it as a reference."""
+    def _reference(self, token: Token, attribute: str, kind: str, inline, search_from: list[int]) -> bool:
+        """Turns a relative link or image source into a placeholder, noting it as a reference; says if it did."""
         normalized = token.attrs.get(attribute)
         if not normalized:
-            return
+            return False
         written = self._written.get(str(normalized), str(normalized))
         try:
             parts = urlsplit(written)
         except ValueError:
             token.attrs[attribute] = written  # not a URL we can read ("http://[::1"): left as written
-            return
+            return False
         if parts.scheme or parts.netloc or written.startswith(("/", "#")) or not parts.path:
-            return  # another site, a site-absolute path or an anchor: left as written
+            return False  # another site, a site-absolute path or an anchor: left as written
         target = posixpath.normpath(posixpath.join(self.folder, unquote(parts.path)))
         if any(ord(ch) < 32 for ch in target):
-            return  # a control character is no file name
+            return False  # a control character is no file name
         if not target.endswith(".md"):
             kind = "file"
         self.references.append(Reference(kind, target, written, self._line(written, inline, search_from)))
         token.attrs[attribute] = f"tl-{kind}:{quote(target)}" + (f"#{parts.fragment}" if parts.fragment else "")
+        return True
 
     def _line(self, written: str, inline: Token, search_from: list[int]) -> int:
         """The file line of a link target: searched in its own block first (after the previous one found there)."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyromark
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 # What sends a body to markdown-it-py without asking pyromark (each searched on its own: one pattern with
@@ -157,12 +158,6 @@ def escape_text(text: str) -> str:
         if char in text:
             text = text.replace(char, entity)
     return text
-
-
-def escape_attribute(text: str) -> str:
-    """An attribute's value escaped as markdown-it-py escapes it."""
-    text = escape_text(text)
-    return text.replace('"', "&quot;") if '"' in text else text
 
 
 class _Writer:
@@ -367,9 +362,9 @@ class _Writer:
             if self.heading is None:
                 raise _NotPlain("heading")
             slot, level, words = self.heading
-            anchor = escape_attribute(self.hooks.heading_anchor("".join(words), self.ids))
+            anchor = escapeHtml(self.hooks.heading_anchor("".join(words), self.ids))
             self.out[slot] = f'<h{level} id="{anchor}">'
-            title = escape_attribute(self.hooks.permalink_title)
+            title = escapeHtml(self.hooks.permalink_title)
             self.out.append(f'<a class="headerlink" href="#{anchor}" title="{title}">#</a></h{level}>\n')
             self.heading = None
         elif kind == "List":
@@ -502,5 +497,5 @@ class _Writer:
 
     @staticmethod
     def _link_tag(token: Token) -> str:
-        attrs = "".join(f' {name}="{escape_attribute(str(value))}"' for name, value in token.attrs.items())
+        attrs = "".join(f' {name}="{escapeHtml(str(value))}"' for name, value in token.attrs.items())
         return f"<a{attrs}>" if token.tag == "a" else f"<img{attrs}>"
