@@ -7,7 +7,7 @@ import pytest
 from conftest import SITE_YAML, event_text
 from timeline.problems import display_path, display_path_by_pathlib
 
-FINAL = "the output folder was not touched."
+FINAL = "the output folder was not changed."
 
 
 def errors_of(run) -> list[str]:

@@ -209,15 +209,6 @@ def test_timelinejs_output_is_one_line_of_utf8_json_as_json_dumps_writes_it(inpu
     assert raw.count(b"\n") == 1 and raw.startswith(b'{"title": {')
 
 
-def test_export_pieces_kept_between_builds_give_the_same_bytes(inputs):
-    memo: dict = {}
-    made = {make.__name__: make(*inputs.args(), memo) for make in (timelinejs_json, ics, events_csv)}
-    assert set(memo) == {"timelinejs", "ics", "csv"}
-    assert all(len(memo[kind]) == 6 for kind in ("timelinejs", "ics", "csv"))
-    for make in (timelinejs_json, ics, events_csv):
-        assert make(*inputs.args(), memo) == made[make.__name__] == make(*inputs.args())
-
-
 def test_timelinejs_in_english(make_site):
     inputs = load_inputs(make_site(FILES, site_yaml=SITE_YAML.replace("language: fr", "language: en")))
     events = json.loads(timelinejs_json(*inputs.args()))["events"]

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from conftest import event_text
-from timeline.site import BuildCache, Project, build_site
+from timeline.site import BuildCache, BuildOptions, Project, build_site
 
 
 def cold(root: Path) -> dict[str, bytes]:
-    return build_site(Project(root), write=False, drafts=True).files
+    return build_site(Project(root), BuildOptions(write=False, drafts=True)).files
 
 
-def warm(root: Path, cache: BuildCache, changed: frozenset[Path] = frozenset()):
-    return build_site(Project(root), write=False, drafts=True, cache=cache, changed=changed)
+def warm(root: Path, cache: BuildCache):
+    return build_site(Project(root), BuildOptions(write=False, drafts=True), cache)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_unchanged_rebuild_reads_and_renders_nothing(site):
     cache = BuildCache()
     first = warm(site, cache)
-    assert len(first.read) == 6 and first.rendered == first.pages + 2  # pages, sitemap and robots.txt
+    assert len(first.read) == 6 and first.rendered == first.pages + 2 + 5  # pages, sitemap, robots.txt and exports
     again = warm(site, cache)
     assert again.read == () and again.rendered == 0
     assert again.files == first.files
@@ -44,8 +44,9 @@ def test_editing_one_body_reads_one_file_and_renders_what_shows_it(site):
     edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
     report = warm(site, cache)
     assert report.read == ("content/2023-03-01-e3.md",)
-    # Its page only: no other page's templates name body_html, so they show nothing of a body.
-    assert report.rendered == 1
+    # Every page that shows the event, whatever its templates read of it: its own, its two neighbours' (they
+    # show its title), the index, the tags index, its two tags' pages and the five exports.
+    assert report.rendered == 1 + 2 + 1 + 1 + 2 + 5
     assert report.files == cold(site)
 
 
@@ -55,8 +56,8 @@ def test_a_body_edit_redraws_the_lists_whose_templates_show_bodies(site):
     warm(site, cache)
     edit(site / "content/2023-03-01-e3.md", "Corps du texte.", "Un autre corps.")
     report = warm(site, cache)
-    # Its page, the index, and its two tag pages, which list it with its body now; not the tags index.
-    assert report.rendered == 4
+    # The same pages as for any other edit of the event: they all show it.
+    assert report.rendered == 1 + 2 + 1 + 1 + 2 + 5
     assert report.files == cold(site)
     assert "Un autre corps." in report.files["index.html"].decode()
 
@@ -96,14 +97,14 @@ def test_a_change_that_keeps_size_and_mtime_is_read_all_the_same(site):
     assert report.files == cold(site)
 
 
-def test_a_template_edit_hidden_from_stat_resets_the_pages_when_the_watcher_names_it(site):
+def test_a_template_edit_hidden_from_stat_redraws_its_pages(site):
     path = site / "templates" / "_entry.html"
     cache = BuildCache()
     warm(site, cache)
     stat = path.stat()
     edit(path, "event-summary", "event-resume")  # same size
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert warm(site, cache, changed=frozenset({path})).files == cold(site)
+    assert warm(site, cache).files == cold(site)
 
 
 def test_an_unreadable_file_is_a_problem_not_a_crash(site, monkeypatch):

@@ -540,7 +540,7 @@ def test_failed_build_leaves_the_old_output_untouched(real_site):
     assert run.out == ""
     err_lines = run.err.splitlines()
     assert any(line.startswith(f"content/2023-12-05-ai-alliance.md:{date_line}: date: ") for line in err_lines), run.err
-    assert err_lines[-1] == "1 error; the output folder was not touched."
+    assert err_lines[-1] == "1 error; the output folder was not changed."
     assert snapshot(output) == before
     assert output.stat().st_mtime_ns == before_dir_mtime
     assert sorted(p.name for p in real_site.glob(".output*")) == []
@@ -569,7 +569,7 @@ def test_output_guard_refuses_source_folders(make_site, build_site_cli, target, 
     assert run.out == ""
     err_lines = run.err.splitlines()
     assert err_lines[0].startswith(f"{shown(root)}:1: refusing to build into"), run.err
-    assert err_lines[-1] == "1 error; the output folder was not touched."
+    assert err_lines[-1] == "1 error; the output folder was not changed."
     assert tree_bytes(root.parent) == before
     assert (root / "content" / "2023-01-01-a.md").is_file()
 

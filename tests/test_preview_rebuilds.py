@@ -1,10 +1,7 @@
-"""The preview's rebuilds at scale: a watcher's word, results kept across events, exports made when fetched.
+"""The preview's rebuilds: ``serve`` keeps one BuildCache in memory for as long as it runs.
 
-``serve`` rebuilds with one BuildCache for as long as it runs. Its watcher names every change, so a rebuild looks
-only at the event files named (``watched=True``), unless a folder or a non-Markdown path below content/ changed.
-Results that read only the events' shapes (order, groups, checks, the month axis) are kept while the shapes are
-equal, and pages whose inputs are the same objects keep their keys. Feeds and exports are made when fetched.
-After every kind of change, each rebuild must give exactly the files and warnings of a build from nothing.
+After every kind of change, each rebuild must give exactly the files and warnings of a build from nothing,
+while parsing only the files that changed and drawing only the pages that show them.
 """
 
 from __future__ import annotations
@@ -15,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SITE_YAML, event_text
-from timeline.render import Deferred
 from timeline.problems import BuildFailed
-from timeline.site import BuildCache, Project, build_site, names_only_event_files
+from timeline.site import BuildCache, BuildOptions, Project, build_site
 
 EVENTS = {
     "content/2022-03-01-debut.md": event_text(title="Début", date="2022-03-01", tags="[grand, petit]", body="Voir [la suite](2023-01-10-suite.md).\n"),
@@ -44,25 +40,22 @@ def add(root: Path, name: str, **fields: str) -> Path:
     return path
 
 
-def files_of(report) -> dict[str, bytes]:
-    return {name: data() if isinstance(data, Deferred) else data for name, data in report.files.items()}
-
-
 def outcome(build) -> tuple[dict[str, bytes], list[str]]:
     """The files and warnings of a build, or no files and every problem of a failed one."""
     try:
         report = build()
     except BuildFailed as failure:
         return {}, [str(p) for p in failure.problems]
-    return files_of(report), [str(w) for w in report.warnings]
+    return dict(report.files), [str(w) for w in report.warnings]
 
 
 def from_nothing(root: Path, drafts: bool) -> tuple[dict[str, bytes], list[str]]:
-    return outcome(lambda: build_site(Project(root), write=False, drafts=drafts))
+    return outcome(lambda: build_site(Project(root), BuildOptions(write=False, drafts=drafts)))
 
 
 def preview_build(root: Path, cache: BuildCache, changed: set[Path], drafts: bool):
-    return build_site(Project(root), write=False, drafts=drafts, cache=cache, changed=frozenset(changed), watched=True, defer_exports=True)
+    """A rebuild as serve makes one (``changed``: what its watcher saw, which the build needs not be told)."""
+    return build_site(Project(root), BuildOptions(write=False, drafts=drafts), cache)
 
 
 # Each change returns the paths a watcher would name. They run in this order on one preview.
@@ -108,63 +101,29 @@ def test_every_preview_rebuild_gives_a_fresh_builds_files(make_site, drafts):
     assert 'data-first="Le début"' in files["index.html"].decode()
 
 
-def test_an_edited_body_keeps_the_timeline_and_the_other_pages(make_site):
+def test_an_edited_body_is_parsed_alone_and_redraws_only_the_pages_that_show_it(make_site):
     root = make_site(EVENTS, site_yaml=YAML)
     cache = BuildCache()
     preview_build(root, cache, set(), True)
-    plan, pages = cache.memo["timeline"][1], dict(cache.memo["pages"])
     edit(root / "content/2023-06-10-milieu.md", "Corps du texte.", "Un autre corps.")
-    report = preview_build(root, cache, {root / "content/2023-06-10-milieu.md"}, True)
+    report = preview_build(root, cache, set(), True)
     assert report.read == ("content/2023-06-10-milieu.md",)
-    assert cache.memo["timeline"][1] is plan  # not sorted or grouped again
-    # Year pages and tag pages without the event are the very same objects: their keys are not worked out again.
-    kept = [path for path, page in cache.memo["pages"].items() if page is pages.get(path)]
-    assert kept == ["404.html", "2022/index.html", "2024/index.html", "tags/grand/index.html", "tags/petit/index.html"]
-    edit(root / "content/2023-06-10-milieu.md", "date: 2023-06-10", "date: 2022-06-10")
-    preview_build(root, cache, {root / "content/2023-06-10-milieu.md"}, True)
-    assert cache.memo["timeline"][1] is not plan
+    # Its page and its neighbours' (they show its title), the index and tags index (they list every event), its
+    # year's page, its two tags' pages (grand has a page per year), and the five exports; nothing else.
+    assert report.rendered == 3 + 2 + 1 + 2 + 5
+    assert report.files == from_nothing(root, True)[0]
 
 
-def test_the_folders_are_not_walked_again_but_every_file_is_stated(make_site):
-    """The watcher names files created and deleted; an edit it missed (behind a link, dropped events) still shows."""
+def test_a_file_created_or_deleted_is_found_without_the_watcher_naming_it(make_site):
     root = make_site(EVENTS, site_yaml=YAML)
     cache = BuildCache()
     preview_build(root, cache, set(), True)
-    edit(root / "content/2023-01-10-suite.md", "Corps du texte.", "Corps vu.")
-    edit(root / "content/2024-02-01-fin.md", "Corps du texte.", "Corps vu aussi.")
-    unnamed = add(root, "2025-05-05-inconnu.md", title="Inconnu", date="2025-05-05")
-    report = preview_build(root, cache, {root / "content/2023-01-10-suite.md"}, True)
-    assert report.read == ("content/2023-01-10-suite.md", "content/2024-02-01-fin.md")
-    assert "2025/inconnu/index.html" not in report.files  # a new file the watcher did not name: no walk found it
-    # A build not vouched for by a watcher (the CLI, a first build, a folder named) walks every folder.
-    report = build_site(Project(root), write=False, drafts=True, cache=cache, changed=frozenset({root / "content"}), watched=True)
-    assert report.read == ("content/2025-05-05-inconnu.md",) and unnamed.exists()
-    assert "2025/inconnu/index.html" in report.files
-
-
-def test_which_changes_let_the_preview_trust_the_watcher(tmp_path):
-    content = tmp_path / "content"
-    (content / "dossier").mkdir(parents=True)
-    (content / "a.md").write_text("x", encoding="utf-8")
-    listing = [str(content / "a.md"), str(content / "parti.md")]
-    assert names_only_event_files(frozenset({content / "a.md"}), content, listing)
-    assert names_only_event_files(frozenset({content / "parti.md"}), content, listing)  # a deleted event file
-    assert names_only_event_files(frozenset({tmp_path / "site.yaml", tmp_path / "templates/x.html"}), content, listing)
-    assert not names_only_event_files(frozenset({content / "dossier"}), content, listing)  # a folder
-    assert not names_only_event_files(frozenset({content / "image.png"}), content, listing)
-    assert not names_only_event_files(frozenset({content / "inconnu.md"}), content, listing)  # gone, never seen: a folder?
-    assert not names_only_event_files(frozenset({content}), content, listing)
-
-
-def test_exports_are_made_when_fetched_with_a_written_builds_bytes(make_site, tmp_path):
-    root = make_site(EVENTS, site_yaml=YAML)
-    report = preview_build(root, BuildCache(), set(), False)
-    exports = ["feed.xml", "feed.json", "timeline.json", "timeline.ics", "events.csv"]
-    assert all(isinstance(report.files[name], Deferred) for name in exports)
-    build_site(Project(root), output=tmp_path / "out")
-    for name in exports:
-        assert report.files[name]() == (tmp_path / "out" / name).read_bytes(), name
-        assert report.files[name]() is report.files[name]()  # made once
+    add(root, "2025-05-05-inconnu.md", title="Inconnu", date="2025-05-05")
+    (root / "content/2022-03-20-mars.md").unlink()
+    report = preview_build(root, cache, set(), True)
+    assert report.read == ("content/2025-05-05-inconnu.md",)
+    assert "2025/inconnu/index.html" in report.files and "2022/mars/index.html" not in report.files
+    assert report.files == from_nothing(root, True)[0]
 
 
 def test_a_feed_is_made_again_when_an_event_it_links_to_moves(make_site):
@@ -175,15 +134,9 @@ def test_a_feed_is_made_again_when_an_event_it_links_to_moves(make_site):
         "content/2021-01-01-autre.md": event_text(title="Autre", date="2021-01-01"),
     }, site_yaml=YAML + "feed_limit: 1\n")
     cache = BuildCache()
-
-    def rebuild(changed: Path | None = None):  # as the CLI builds: exports made, or kept, at once
-        return build_site(Project(root), write=False, cache=cache, changed=frozenset({changed} if changed else ()), watched=True)
-
-    feed = rebuild().files["feed.xml"]
-    edit(root / "content/2021-01-01-autre.md", "Corps du texte.", "Un autre corps.")
-    assert rebuild(root / "content/2021-01-01-autre.md").files["feed.xml"] is feed  # that event is not in the feed
+    preview_build(root, cache, set(), False)
     edit(root / "content/2020-01-01-ancien.md", "date: 2020-01-01", "date: 2019-01-01")
-    report = rebuild(root / "content/2020-01-01-ancien.md")
+    report = preview_build(root, cache, set(), False)
     assert "https://example.org/repo/2019/ancien/" in report.files["feed.xml"].decode()
     assert report.files == from_nothing(root, False)[0]
 
@@ -219,7 +172,7 @@ def test_the_watcher_names_exactly_the_files_a_build_reads_as_events(tmp_path):
     assert not collector.is_source(content / ".git", is_directory=True)
 
 
-def test_events_the_system_dropped_bring_a_full_look(tmp_path):
+def test_events_the_system_dropped_bring_a_rebuild(tmp_path):
     import logging
 
     from timeline.serve import WATCHDOG_LOGGER, ChangeCollector, OverflowAlarm
@@ -234,7 +187,6 @@ def test_events_the_system_dropped_bring_a_full_look(tmp_path):
     finally:
         logging.getLogger(WATCHDOG_LOGGER).removeHandler(alarm)
     assert collector.pending == {project.content_dir}
-    assert not names_only_event_files(frozenset(collector.pending), project.content_dir, [])
 
 
 def test_an_asset_a_template_includes_shows_its_edit_in_the_preview(make_site):
@@ -247,32 +199,3 @@ def test_an_asset_a_template_includes_shows_its_edit_in_the_preview(make_site):
     files, _ = outcome(lambda: preview_build(root, cache, {svg}, True))
     assert b"data-modifie" in files["index.html"]
     assert files == from_nothing(root, True)[0]
-
-
-def test_renamed_large_tags_leave_nothing_behind(make_site):
-    root = make_site(EVENTS, site_yaml=YAML)
-    cache = BuildCache()
-    preview_build(root, cache, set(), True)
-    names = ["grand"] + [f"grand{n}" for n in range(5)]
-    for old, new in zip(names, names[1:]):
-        changed = set()
-        for path in (root / "content").glob("*.md"):
-            text = path.read_text(encoding="utf-8")
-            if f"[{old}" in text:
-                path.write_text(text.replace(f"[{old}", f"[{new}"), encoding="utf-8")
-                changed.add(path)
-        preview_build(root, cache, changed, True)
-    assert set(cache.memo["large tags"]) == {"grand4"}
-    assert not [name for name in cache.memo if "grand" in name]
-
-
-def test_event_files_deleted_unseen_leave_the_listing(make_site):
-    root = make_site(EVENTS, site_yaml=YAML)
-    cache = BuildCache()
-    preview_build(root, cache, set(), True)
-    gone = [root / "content/2022-03-20-mars.md", root / "content/2023-06-10-milieu.md"]  # next to each other
-    for path in gone:
-        path.unlink()
-    report = preview_build(root, cache, set(), True)  # the watcher named neither
-    assert not {str(path) for path in gone} & set(cache.listing)
-    assert report.files.keys() == from_nothing(root, True)[0].keys()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import operator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .config import Era
 from .dates import PartialDate
 from .content import Event
-from .model import Timeline, memoized, shapes_of
+from .model import Timeline
 
 WIDTH, HEIGHT = 1000, 132
 MARGIN = 16
@@ -78,18 +78,8 @@ def tag_colours(timeline: Timeline) -> dict[str, str]:
     return {group.tag.slug: PALETTE[index % len(PALETTE)] for index, group in enumerate(timeline.tags)}
 
 
-def layout(timeline: Timeline, eras: tuple[Era, ...], aggregate: bool = False, memo: dict | None = None) -> Axis | None:
-    """Place years, eras and events to scale (or months, with ``aggregate``); None for a timeline with no events.
-
-    Months read only the events' shapes: with a ``memo`` kept between builds, an edited body keeps the last axis.
-    """
-    if aggregate and memo is not None:
-        axis = memoized(memo, "axis", (shapes_of(timeline.chronological), eras), lambda: layout(timeline, eras, aggregate))
-        if axis is None:
-            return None
-        # Each month still links to this build's event, not to the copy the axis was drawn with.
-        current = {event.path: event for event in timeline.chronological}
-        return replace(axis, buckets=tuple(replace(bucket, first=current[bucket.first.path]) for bucket in axis.buckets))
+def layout(timeline: Timeline, eras: tuple[Era, ...], aggregate: bool = False) -> Axis | None:
+    """Place years, eras and events to scale (or months, with ``aggregate``); None for a timeline with no events."""
     events = timeline.chronological
     if not events:
         return None

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
-import time
-from dataclasses import replace
 from pathlib import Path
 
 from .problems import BuildFailed
@@ -187,87 +184,38 @@ def print_failure(failure: BuildFailed, strict: bool, outcome: str) -> None:
     print(f"{tally}; {outcome}.", file=sys.stderr)
 
 
-# The last build's cache, kept referenced until the process ends: build.py then leaves without freeing it.
-kept_until_exit: list = []
-
-
 def run_build(args: argparse.Namespace) -> int:
     """Build, print problems or the summary line, and return the exit status."""
-    from .uptodate import last_outcome_if_unchanged
+    from .cache import load_cache, save_cache
+    from .site import BuildOptions, build_site
 
-    started, started_ns = time.perf_counter(), time.time_ns()
     project = Project(args.project)
-    output = getattr(args, "output", None) or project.default_output
-    base_url, drafts, strict = getattr(args, "base_url", None), getattr(args, "drafts", False), getattr(args, "strict", False)
-    use_cache = not getattr(args, "no_cache", False)
-    # The project too: a record copied from another project must not answer for this one.
-    options = (os.path.realpath(output), base_url, drafts, strict, os.path.realpath(project.root))
-    # Nothing read or written changed since the last build: its output stands, and so does what it said.
-    if use_cache and (outcome := last_outcome_if_unchanged(project.root, options)):
-        summary, warnings = outcome
-        for warning in warnings:
-            print(warning, file=sys.stderr)
-        print(summary.replace("{seconds}", f"{time.perf_counter() - started:.2f}"))
-        return 0
-    from .cache import load_cache
-    from .site import stamps_before_build
-
-    before = stamps_before_build(project) if use_cache else {}
-    # The cache's million objects live through the build: frozen out of the collector's passes before its first
-    # collection could walk them all (0.09 s at 10,000 events), and given back to it once the build is done.
-    gc.disable()
+    options = BuildOptions(getattr(args, "output", None), getattr(args, "base_url", None), getattr(args, "drafts", False), getattr(args, "strict", False))
+    cache = None if getattr(args, "no_cache", False) else load_cache(project.root)
     try:
-        cache = load_cache(project.root) if use_cache else None
-        gc.freeze()
-    finally:
-        gc.enable()
-    try:
-        return _build_and_record(project, output, base_url, drafts, strict, cache, options, started_ns, before)
-    finally:
-        gc.unfreeze()
-
-
-def _build_and_record(project: Project, output: Path, base_url, drafts: bool, strict: bool, cache, options: tuple, started_ns: int, before: dict) -> int:
-    from .cache import save_cache
-    from .site import build_site
-
-    try:
-        report = build_site(project, output, base_url, drafts, cache=cache, strict=strict)
+        report = build_site(project, options, cache)
     except BuildFailed as failure:
-        print_failure(failure, strict, "the output folder was not touched")
+        print_failure(failure, options.strict, "the output folder was not changed")
         return 1
-    for warning in report.warnings:
-        print(warning, file=sys.stderr)
-    print(report.summary())
-    if cache is not None:
-        from .site import build_inputs
-        from .uptodate import record_build
-
-        save, outcome = report.cache_changed, _outcome_to_record(report, options[0])
-        del report  # the pages' bytes are in the output folder now: free them before the cache is pickled
-        if save:
+    try:
+        for warning in report.warnings:
+            print(warning, file=sys.stderr)
+        print(report.summary())
+        if cache is not None and cache.changed:
             save_cache(project.root, cache)
-        record_build(project.root, options, started_ns, build_inputs(project, cache, before), *outcome)
-        kept_until_exit[:] = [cache]
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt("the output folder holds the new build; the cache was not saved") from None
     return 0
-
-
-def _outcome_to_record(report, output: str) -> tuple[dict, str, list[str]]:
-    """The output files' stamps, and what a build that finds nothing to do will print: this line, nothing changed."""
-    from .uptodate import output_stamps
-    from .write import MANIFEST, WriteReport
-
-    unchanged = replace(report, written=WriteReport(0, len(report.files), 0), seconds=0.0).summary()
-    summary = unchanged.removesuffix(" in 0.00 s") + " in {seconds} s"
-    return output_stamps(output, {**report.written.stamps, MANIFEST: None}), summary, [str(w) for w in report.warnings]
 
 
 def run_check(args: argparse.Namespace) -> int:
     """Run the build's checks without writing; print every problem and return the exit status."""
     from .site import build_site
 
+    from .site import BuildOptions
+
     try:
-        report = build_site(Project(args.project), drafts=args.drafts, write=False, strict=args.strict)
+        report = build_site(Project(args.project), BuildOptions(drafts=args.drafts, strict=args.strict, write=False))
     except BuildFailed as failure:
         print_failure(failure, args.strict, "nothing was written")
         return 1
@@ -283,6 +231,15 @@ def main(argv: list[str] | None = None) -> int:
     # A build makes millions of small objects that live until it ends: Python's default collector would walk
     # them over and over (a third of a large build's time). Collect far less often; cycles are still freed.
     gc.set_threshold(100_000, 50, 1000)
+    try:
+        return run_command(args)
+    except KeyboardInterrupt as interrupt:
+        print(f"Interrupted: {interrupt.args[0] if interrupt.args else 'the output folder was not changed'}.", file=sys.stderr)
+        return 130
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the command ``args`` names."""
     if args.command == "serve":
         return run_serve(args)
     if args.command == "deploy":

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import copyreg
 import datetime as dt
 import functools
 import hashlib
 import os
-import pickle
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +15,6 @@ from slugify import slugify
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
 from .markup import Reference
-from .parallel import map_inherited
 from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
@@ -73,13 +69,12 @@ class Event:
     sources: tuple[Source, ...]
     draft: bool
     added: dt.datetime | None
-    body_html: str = field(repr=False)  # what comes of the body is left out of repr: see render.BODY_NAMES
+    body_html: str = field(repr=False)
     slug_line: int
     fingerprint: str = field(repr=False)  # a hash of the file's path and bytes: equal fingerprints, equal events
     key_lines: tuple[tuple[str, int], ...] = ()  # front-matter key → line, for later checks
     references: tuple[Reference, ...] = field(default=(), repr=False)  # links in the body to events and files beside it
     context: bool = False  # a background entry, shown lighter than the main story
-    fields_fingerprint: str = ""  # a hash of the path and front matter only: what the exports show of it
 
     def line_of(self, key: str) -> int:
         """The line of a front-matter key, or 1."""
@@ -95,44 +90,10 @@ class Event:
         """Start day, then coarser precision first, then slug: a total order, so output never depends on file order."""
         return (*self.date.sort_key(), self.slug)
 
-    @functools.cached_property
-    def shape(self) -> tuple:
-        """Everything the timeline's order and groups and the checks across events read of it: not its text.
-
-        Equal shapes, same place: a rebuild after an edit that keeps every shape reuses the last plan (see model.py).
-        """
-        return (self.sort_key, self.draft, self.tags, self.path, self.date, self.slug_line, self.key_lines)
-
-    @functools.cached_property  # asked for by every page and export piece that shows the event
-    def card_fingerprint(self) -> str:
-        """What its front matter says, hashed (an event made without that hash, in tests, has its file's)."""
-        return self.fields_fingerprint or self.fingerprint
-
     @property
     def anchor(self) -> str:
         """The id of the event's entry on the index: ``2023-ai-alliance``."""
         return f"{self.date.year:04d}-{self.slug}"
-
-    def __reduce_ex__(self, protocol: int):
-        # A rebuild loads ten thousand bodies from the cache and shows one or two: they travel as UTF-8 bytes,
-        # made text again only when read (__getattr__). With protocol 5 they may travel out of band, and then
-        # load as views of the cache file's bytes, never copied (see cache.py).
-        state = self.__dict__
-        if "body_html" in state or _BODY_BYTES in state:
-            state = dict(state)
-            body = state.pop(_BODY_BYTES) if _BODY_BYTES in state else state.pop("body_html").encode("utf-8", "surrogatepass")
-            state[_BODY_BYTES] = pickle.PickleBuffer(body) if protocol >= 5 else bytes(body)
-        return copyreg.__newobj__, (type(self),), state
-
-    def __getattr__(self, name: str):
-        # Only called for an attribute not set: the body of an event loaded from the cache, on its first reading.
-        if name == "body_html" and _BODY_BYTES in self.__dict__:
-            text = self.__dict__["body_html"] = str(self.__dict__.pop(_BODY_BYTES), "utf-8", "surrogatepass")
-            return text
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-
-_BODY_BYTES = "_body_utf8"
 
 
 class FrontMatterError(ValueError):
@@ -204,8 +165,7 @@ def _read_sources(fields: MappingReader) -> list[Source]:
             item.error(item.entries["url"][1], f"'{item.what}url' must be an absolute http(s) address, got {url!r}")
             url = None
         if publisher and title and date and lang:
-            # Interned: outlets and languages repeat over thousands of events (see _tag).
-            sources.append(Source(sys.intern(publisher), title, date, sys.intern(lang), url, item.text("note")))
+            sources.append(Source(publisher, title, date, lang, url, item.text("note")))
     return sources
 
 
@@ -218,12 +178,8 @@ def _read_tags(fields: MappingReader) -> list[Tag]:
         elif slug in tags:
             fields.problems.append(Problem(fields.path, line, f"tag {name!r} is listed twice (as {tags[slug].name!r})", warning=True))
         else:
-            tags[slug] = _tag(name, slug)
+            tags[slug] = Tag(name, slug)
     return list(tags.values())
-
-
-# A dozen tags over thousands of events: one object each, which the build cache then stores once per file.
-_tag = functools.lru_cache(maxsize=4096)(Tag)
 
 
 def _read_slug(fields: MappingReader, path: Path) -> str | None:
@@ -272,11 +228,10 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple
     assert title and summary and date and slug
     slug_line = fields.key_line("slug") if "slug" in fields.entries else 1
     fingerprint = hashlib.blake2b(shown.encode() + b"\0" + data, digest_size=16).hexdigest()
-    fields_fingerprint = hashlib.blake2b(shown.encode() + b"\0" + yaml_text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     key_lines = tuple((key, fields.key_line(key)) for key in fields.entries)
     html, references = render(body, shown, body_line)
     title, summary = render.typography(title), render.typography(summary)
-    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references, fields.boolean("context"), fields_fingerprint)
+    event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references, fields.boolean("context"))
     return event, problems + content_problems(event, body, body_line)
 
 
@@ -301,33 +256,37 @@ def future_dates(events: list[Event], today: dt.date) -> list[Problem]:
     ]
 
 
-def _read_and_parse(path: str, root: Path, cached_digest: str | None, render) -> tuple:
-    """One file whose stamp changed, read: ("same",) when its bytes are as cached, else parsed.
+@dataclass(frozen=True)
+class ParsedFile:
+    """What one event file gave: the hash of its bytes, its event (None when invalid) and its problems."""
 
-    ("parsed", digest, shown, event, problems), or ("gone",) or ("unreadable", reason) when it cannot be read.
-    """
-    try:
-        with open(path, "rb") as file:
-            data = file.read()
-    except FileNotFoundError:
-        return ("gone",)
-    except OSError as exc:
-        return ("unreadable", exc.strerror or str(exc))
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    if digest == cached_digest:
-        return ("same",)
+    digest: str
+    event: Event | None
+    problems: tuple[Problem, ...]
+
+
+def file_digest(data: bytes) -> str:
+    """The hash that tells whether a file's bytes changed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def parse_event_file(path: str, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], data: bytes | None = None) -> ParsedFile:
+    """Read (unless ``data`` is given) and validate one event file; an unreadable file is a problem."""
     shown = display_path(Path(path), root)
-    return ("parsed", digest, shown, *parse_event(data, Path(path), shown, render))
+    if data is None:
+        try:
+            with open(path, "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            return ParsedFile("", None, (Problem(shown, 1, f"cannot read this file: {exc.strerror or exc}"),))
+    event, problems = parse_event(data, Path(path), shown, render)
+    return ParsedFile(file_digest(data), event, tuple(problems))
 
 
-def find_event_files(content_dir: Path) -> list[Path]:
-    """Every ``.md`` file below ``content_dir``, skipping hidden and editor files, in a stable order."""
-    return [Path(p) for p in _event_file_names(str(content_dir))]
-
-
-def _event_file_names(content_dir: str) -> list[str]:
+def find_event_files(content_dir: Path) -> list[str]:
+    """Every ``.md`` file below ``content_dir``, skipping hidden and '_' files and folders, in a stable order."""
     # os.scandir, not Path.rglob: a large timeline has thousands of files, and this runs on every rebuild.
-    found, folders = [], [content_dir]
+    found, folders = [], [str(content_dir)]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
@@ -345,106 +304,19 @@ def is_event_name(name: str) -> bool:
     return not name.startswith((".", "_"))
 
 
-def watched_listing(content_dir: Path, listing: list[str], changed: set[str]) -> list[str]:
-    """The last build's event files, updated with the changes a watcher named (files created or deleted)."""
-    found = set(listing)
-    for path in changed:
-        if os.path.isfile(path):
-            relative = os.path.relpath(path, content_dir).split(os.sep)
-            if path.endswith(".md") and relative[0] != ".." and all(map(is_event_name, relative)):
-                found.add(path)
-        else:
-            found.discard(path)
-    return sorted(found, key=lambda p: p.split(os.sep)) if len(found) != len(listing) or not found.issuperset(listing) else listing
-
-
 @dataclass(frozen=True)
 class ReadResult:
-    """The valid events, every problem found, and the files actually read this time."""
+    """The valid events of a folder and every problem found in its files."""
 
     events: list[Event]
     problems: list[Problem]
-    read: list[str]
-    cache_updates: int = 0  # cache entries refreshed (file touched, same bytes) or dropped (file gone), no parse
 
 
-def _stat_key(path: str) -> tuple[int, int, int, int]:
-    stat = os.stat(path)
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
+def collect(parsed: list[ParsedFile]) -> ReadResult:
+    """The valid events among parsed files, and all their problems."""
+    return ReadResult([p.event for p in parsed if p.event is not None], [problem for p in parsed for problem in p.problems])
 
 
-def read_events(
-    content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]], cache: dict | None = None,
-    force: frozenset[Path] = frozenset(), listing: list[str] | None = None,
-) -> ReadResult:
-    """Read and validate every event file, collecting all problems.
-
-    With a ``cache`` (path string → previous result), a file is parsed again only when its bytes changed: a
-    file whose size, mtime and inode are unchanged is not even read, unless it is in ``force`` (the watcher saw
-    it change, which a coarse mtime might hide); a file read again with the same content hash is not re-parsed.
-    ``listing`` holds the files found by the last build, which this one updates. When it is not empty, a
-    watcher saw every file created or deleted since then and named it in ``force``: the folders are not walked
-    again (see ``watched_listing``), though every file is still stat'ed, in case an edit went unseen (a file
-    behind a link, events the system dropped).
-    """
-    if not content_dir.is_dir():
-        return ReadResult([], [Problem(display_path(content_dir, root), 1, "content folder not found; create it and add events (see README)")], [])
-    cache = {} if cache is None else cache
-    events: list[Event] = []
-    problems: list[Problem] = []
-    forced = {str(path) for path in force}
-    # Plain strings, not Paths, until a file needs parsing: most files of a rebuild are only stat'ed.
-    paths = watched_listing(content_dir, listing, forced) if listing else _event_file_names(str(content_dir))
-    if listing is not None:
-        listing[:] = paths
-    changed: list[tuple[str, tuple, str | None]] = []
-    refreshed = 0
-    vanished: set[str] = set()
-    read: list[str] = []
-
-    def gone(path: str) -> None:
-        cache.pop(path, None)  # deleted while we were reading, or unseen by a watcher: gone from the listing
-        vanished.add(path)
-
-    def unreadable(path: str, reason: str) -> None:
-        cache.pop(path, None)
-        problems.append(Problem(display_path(Path(path), root), 1, f"cannot read this file: {reason}"))
-
-    # First see which files changed by their stamps; then read those, and parse the ones whose bytes changed,
-    # on every core when there are many (forked workers inherit the renderer: only results travel back).
-    for path in paths:
-        cached = cache.get(path)
-        try:
-            key = _stat_key(path)
-        except FileNotFoundError:
-            gone(path)
-            continue
-        except OSError as exc:
-            unreadable(path, exc.strerror or str(exc))
-            continue
-        if cached is None or cached[0] != key or path in forced:
-            changed.append((path, key, None if cached is None else cached[1]))
-    looked = map_inherited(lambda job: _read_and_parse(job[0], root, job[2], render), changed)
-    for (path, key, _), result in zip(changed, looked):
-        if result[0] == "same":
-            cache[path] = (key, *cache[path][1:])  # touched but not changed: nothing to parse
-            refreshed += 1
-        elif result[0] == "parsed":
-            cache[path] = (key, result[1], *result[3:])
-            read.append(result[2])
-        elif result[0] == "gone":
-            gone(path)
-        else:
-            unreadable(path, result[1])
-    if vanished and listing is not None:
-        listing[:] = [path for path in listing if path not in vanished]
-    for path in paths:
-        if path in cache:
-            _, _, event, found = cache[path]
-            problems.extend(found)
-            if event is not None:
-                events.append(event)
-    gone = cache.keys() - set(paths)
-    for path in gone:
-        del cache[path]
-    return ReadResult(events, problems, read, refreshed + len(gone))
+def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]]) -> ReadResult:
+    """Read and validate every event file below ``content_dir``, one by one, collecting all problems."""
+    return collect([parse_event_file(path, root, render) for path in find_event_files(content_dir)])

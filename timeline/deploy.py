@@ -10,7 +10,7 @@ from pathlib import Path
 import ghp_import
 
 from .problems import BuildFailed
-from .site import Project, build_site
+from .site import BuildOptions, Project, build_site
 
 
 def git(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -84,7 +84,7 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
         listed = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         print(f"warning: uncommitted changes in the sources ({listed}); the published site will differ from what is committed", file=sys.stderr)
     try:
-        report = build_site(project, base_url=base_url)
+        report = build_site(project, BuildOptions(base_url=base_url))
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)

@@ -66,37 +66,8 @@ def _era_json(era: Any, timeline: Timeline) -> dict[str, Any]:
     }
 
 
-def event_pieces(memo: dict | None, kind: str, events: tuple[Event, ...], keys: list, make: Callable[[Event], Any]) -> list:
-    """Each event's piece of an export, in order; ``memo[kind]`` keeps them between builds, only those used.
-
-    A rebuild then makes the pieces of the events that changed only: ``keys`` (see ``piece_keys``) must cover
-    all a piece shows.
-    """
-    kept = {} if memo is None else memo.get(kind, {})
-    if list(kept) == keys:
-        return list(kept.values())  # the very pieces of last time, in order: the cache need not save them again
-    todo = [(event, found) for event, found in zip(events, keys) if found not in kept]
-    missing = [event for event, _ in todo]
-    made = dict(zip((found for _, found in todo), [make(e) for e in missing]))
-    pieces = {found: kept[found] if found in kept else made[found] for found in keys}
-    if memo is not None:
-        memo[kind] = pieces
-    return list(pieces.values())
-
-
-def piece_keys(events: tuple[Event, ...], config: SiteConfig, abs_url: Callable[[str], str]) -> list[tuple]:
-    """The key of each event's piece, the same for every export (a build works them out once for all three).
-
-    All a piece shows comes from the front matter (its fingerprint: an edited body keeps every piece), the
-    language (typography, labels) and the event's address.
-    """
-    return [(event.card_fingerprint, config.language, abs_url(event.url_path)) for event in events]
-
-
-def timelinejs_json(
-    timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None, keys: list | None = None,
-) -> bytes:
-    """The timeline as a TimelineJS3 JSON document, events oldest first, on one line (see ``event_pieces``)."""
+def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The timeline as a TimelineJS3 JSON document, events oldest first, on one line."""
     read_more = STRINGS[config.language]["read_more"]
 
     def slide_json(event: Event) -> bytes:
@@ -112,12 +83,12 @@ def timelinejs_json(
         if event.tags:
             slide["group"] = event.tags[0].name
         slide["unique_id"] = event.anchor
-        return json.dumps(slide, ensure_ascii=False).encode("utf-8")  # bytes load from the cache faster than text
+        return json.dumps(slide, ensure_ascii=False).encode("utf-8")
 
-    slides = event_pieces(memo, "timelinejs", timeline.chronological, piece_keys(timeline.chronological, config, abs_url) if keys is None else keys, slide_json)
+    slides = [slide_json(event) for event in timeline.chronological]
     title = {"text": {"headline": html.escape(config.title, quote=False), "text": f"<p>{html.escape(config.description, quote=False)}</p>"}}
     eras = [_era_json(era, timeline) for era in getattr(config, "eras", ())]
-    # What json.dumps({"title": …, "events": […], "eras": […]}) writes, the events' part kept from the last build.
+    # What json.dumps({"title": …, "events": […], "eras": […]}) writes.
     head, tail = f'{{"title": {json.dumps(title, ensure_ascii=False)}, "events": [', f'], "eras": {json.dumps(eras, ensure_ascii=False)}}}\n'
     return head.encode("utf-8") + b", ".join(slides) + tail.encode("utf-8")
 
@@ -189,20 +160,15 @@ def _calendar_head(config: SiteConfig) -> bytes:
     return b"".join(map(_ical_line, head))
 
 
-def ics(
-    timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None, keys: list | None = None,
-) -> bytes:
-    """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first.
-
-    Each event's block is kept in ``memo`` (see ``event_pieces``).
-    """
+def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first."""
     host = urlsplit(config.base_url).hostname or "localhost"
-    blocks = event_pieces(memo, "ics", timeline.chronological, piece_keys(timeline.chronological, config, abs_url) if keys is None else keys, lambda e: _vevent(e, host, abs_url(e.url_path)))
+    blocks = [_vevent(event, host, abs_url(event.url_path)) for event in timeline.chronological]
     return _calendar_head(config) + b"".join(blocks) + _ical_line("END:VCALENDAR")
 
 
-def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], entries: list[Event] | None = None) -> bytes:
-    """The timeline as a JSON Feed 1.1 document, latest additions first (``entries``: ``feed_entries``' if known)."""
+def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The timeline as a JSON Feed 1.1 document, latest additions first."""
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
         "title": config.title,
@@ -214,7 +180,7 @@ def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], s
     if config.author:
         feed["authors"] = [{"name": config.author}]
     items = []
-    for event in feed_entries(timeline, config) if entries is None else entries:
+    for event in feed_entries(timeline, config):
         url = abs_url(event.url_path)
         items.append({
             "id": url,
@@ -236,10 +202,8 @@ def _csv_row(cells: tuple[str, ...]) -> str:
     return out.getvalue()
 
 
-def events_csv(
-    timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str], memo: dict | None = None, keys: list | None = None,
-) -> bytes:
-    """The events as CSV rows with a header, oldest first (each row kept in ``memo``, see ``event_pieces``)."""
+def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
+    """The events as CSV rows with a header, oldest first."""
 
     def row(event: Event) -> bytes:
         return _csv_row(tuple(spreadsheet_safe(cell) for cell in (
@@ -252,7 +216,7 @@ def events_csv(
             "; ".join(tag.name for tag in event.tags),
             abs_url(event.url_path),
             "; ".join(f"{source.publisher} — {source.title}" for source in event.sources),
-        ))).encode("utf-8")  # bytes load from the cache faster than text
+        ))).encode("utf-8")
 
-    rows = event_pieces(memo, "csv", timeline.chronological, piece_keys(timeline.chronological, config, abs_url) if keys is None else keys, row)
+    rows = [row(event) for event in timeline.chronological]
     return _csv_row(CSV_COLUMNS).encode("utf-8") + b"".join(rows)

@@ -25,11 +25,9 @@ def feed_entries(timeline: Timeline, config: SiteConfig) -> list[Event]:
     return heapq.nlargest(config.feed_limit, timeline.events, key=lambda e: (added_at(e), e.slug))
 
 
-def build_feed(
-    timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable, body: Callable[[Event], str], entries: list[Event] | None = None,
-) -> bytes:
-    """Render ``feed.xml``: the ``feed_limit`` latest additions, latest first (``entries``: ``feed_entries``' if known)."""
-    entries = feed_entries(timeline, config) if entries is None else entries
+def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], date_label: Callable, body: Callable[[Event], str]) -> bytes:
+    """Render ``feed.xml``: the ``feed_limit`` latest additions, latest first."""
+    entries = feed_entries(timeline, config)
     from feedgen.feed import FeedGenerator  # with lxml, loaded only when the feed is made again
 
     feed = FeedGenerator()

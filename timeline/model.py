@@ -6,8 +6,7 @@ import difflib
 import itertools
 import operator
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 from pathlib import Path
 from dataclasses import dataclass
 
@@ -79,32 +78,8 @@ class Timeline:
         return zip(padded, padded[1:-1], padded[2:])
 
 
-_shape = operator.attrgetter("shape")
 _sort_key = operator.attrgetter("sort_key")  # see Event.sort_key: a total order
 _start_year = operator.attrgetter("date.start.year")
-
-
-class Shapes(tuple):
-    """The shapes of a list of events (see Event.shape): what a result across events is kept for."""
-
-    __slots__ = ()
-
-
-def shapes_of(events: list[Event] | tuple[Event, ...]) -> Shapes:
-    """The events' shapes (see Event.shape), to tell whether a cross-event result still holds."""
-    return Shapes(map(_shape, events))
-
-
-def memoized(memo: dict | None, name: str, key: Any, compute: Callable[[], Any]) -> Any:
-    """``compute()``, or its last result kept in ``memo`` under ``name`` when ``key`` is still equal."""
-    if memo is None:
-        return compute()
-    hit = memo.get(name)
-    if hit is None or hit[0] != key:
-        memo[name] = hit = (key, compute())
-    elif hit[0] is not key:
-        memo[name] = (key, hit[1])  # the key of now: it names the events of now (see cache._Referring)
-    return hit[1]
 
 
 def find_duplicate_slugs(events: list[Event]) -> list[Problem]:
@@ -192,75 +167,15 @@ def group_by_year(events: tuple[Event, ...] | list[Event]) -> tuple[YearGroup, .
     return tuple(YearGroup(year, tuple(group)) for year, group in by_year.items())
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """A timeline as positions in the list of events: it holds for any events of the same shapes."""
-
-    chronological: tuple[int, ...]
-    ordered: tuple[int, ...]
-    years: tuple[tuple[int, tuple[int, ...]], ...]
-    tags: tuple[tuple[tuple[int, int], tuple[int, ...]], ...]  # (event, index in its tags) of the spelling kept
-    drafts_skipped: int
-    problems: tuple[Problem, ...]
-
-
-def _plan(events: list[Event], newest_first: bool, include_drafts: bool) -> _Plan:
-    position = {id(event): index for index, event in enumerate(events)}
-    at = lambda group: tuple(position[id(event)] for event in group)  # noqa: E731 - a one-line helper
+def build_timeline(events: list[Event], newest_first: bool, include_drafts: bool) -> tuple[Timeline, list[Problem]]:
+    """Sort, group and index the events; report inconsistent tag spellings."""
     shown = [e for e in events if include_drafts or not e.draft]
     chronological = tuple(sorted(shown, key=_sort_key))
-    ordered = tuple(reversed(chronological)) if newest_first else chronological
+    ordered = chronological[::-1] if newest_first else chronological
     spellings, problems = _tag_spellings(chronological)
     by_tag: dict[str, list[Event]] = defaultdict(list)
     for event in ordered:
         for tag in event.tags:
             by_tag[tag.slug].append(event)
-    kept = {}
-    for event in chronological:
-        for index, tag in enumerate(event.tags):
-            if tag is spellings[tag.slug]:
-                kept[tag.slug] = (position[id(event)], index)
-    return _Plan(
-        at(chronological), at(ordered), tuple((group.year, at(group.events)) for group in group_by_year(ordered)),
-        tuple((kept[slug], at(by_tag[slug])) for slug in sorted(by_tag)), len(events) - len(shown), tuple(problems),
-    )
-
-
-def build_timeline(events: list[Event], newest_first: bool, include_drafts: bool, memo: dict | None = None, shapes: tuple | None = None) -> tuple[Timeline, list[Problem]]:
-    """Sort, group and index the events; report inconsistent tag spellings.
-
-    With a ``memo`` kept between builds, events of the same shapes as last time (an edited body, say) reuse
-    the last sorting and grouping: on a large timeline that is most of a rebuild's fixed cost. ``shapes``:
-    ``shapes_of(events)``, when the caller has it.
-    """
-    shapes = shapes_of(events) if shapes is None else shapes
-    plan = memoized(memo, "timeline", (shapes, newest_first, include_drafts), lambda: _plan(events, newest_first, include_drafts))
-    last = memo.get("timeline made") if memo is not None else None
-    last = last[1] if last is not None and last[0] is plan else None
-
-    def pick(positions: tuple[int, ...], before: tuple[Event, ...] | None) -> tuple[Event, ...]:
-        made = tuple([events[i] for i in positions])
-        # The same events as last time: the same tuple, so pages keyed on it are known unchanged at a glance.
-        return before if before is not None and all(map(operator.is_, made, before)) else made
-
-    def group(kind, group_before, *fields):
-        return group_before if group_before is not None and group_before.events is fields[-1] else kind(*fields)
-
-    chronological = pick(plan.chronological, last and last.chronological)
-    ordered = chronological[::-1] if newest_first else chronological
-    if last is not None and newest_first and chronological is last.chronological:
-        ordered = last.events
-    years = tuple(
-        group(YearGroup, last and last.years[n], year, pick(positions, last and last.years[n].events))
-        for n, (year, positions) in enumerate(plan.years)
-    )
-    tags = tuple(
-        group(TagGroup, last and last.tags[n], events[i].tags[j], pick(positions, last and last.tags[n].events))
-        for n, ((i, j), positions) in enumerate(plan.tags)
-    )
-    timeline = Timeline(chronological, ordered, years, tags, plan.drafts_skipped)
-    if last is not None and chronological is last.chronological and all(map(operator.is_, years + tags, last.years + last.tags)):
-        timeline = last
-    if memo is not None:
-        memo["timeline made"] = (plan, timeline)
-    return timeline, list(plan.problems)
+    tags = tuple(TagGroup(spellings[slug], tuple(by_tag[slug])) for slug in sorted(by_tag))
+    return Timeline(chronological, ordered, group_by_year(ordered), tags, len(events) - len(shown)), problems

@@ -33,8 +33,9 @@ from watchdog.observers import Observer
 from .config import load_config
 from .content import is_event_name
 from .problems import BuildFailed, Problem, display_path
-from .render import STATIC_DIR, Deferred, is_template_name
-from .site import BuildCache, Project, build_site
+from .cache import BuildCache
+from .render import STATIC_DIR, is_template_name
+from .site import BuildOptions, Project, build_site
 
 # Saves closer together than this make one rebuild; editors and "save all" write files in quick bursts.
 QUIET_SECONDS = 0.075
@@ -83,19 +84,18 @@ class Preview:
         self.base_url = base_url
         self.drafts = drafts
         self.cache = BuildCache()
-        self.files: dict[str, bytes | Deferred] = {}
+        self.files: dict[str, bytes] = {}
         self.problems: list[str] = []  # the lines of the error page; empty while the site builds
         self.base_path = "/"
         self.build = 0  # counts rebuilds, so a page can tell whether it is the latest
         self.warnings: set[Problem] = set()
-        self.watched = False  # a watcher runs and names every change (see build_site's ``watched``)
 
     def rebuild(self, changed: frozenset[Path]) -> list[str]:
         """Rebuild after ``changed``; return the lines to print (a summary, or every problem)."""
         started = time.perf_counter()
         self.build += 1
         try:
-            report = build_site(self.project, base_url=self.base_url, drafts=self.drafts, cache=self.cache, write=False, changed=changed, watched=self.watched, defer_exports=True)
+            report = build_site(self.project, BuildOptions(base_url=self.base_url, drafts=self.drafts, write=False), self.cache)
         except BuildFailed as failure:
             self._find_base_path()
             n = len(failure.errors)
@@ -211,7 +211,7 @@ class SiteHandler(web.RequestHandler):
             return self._send(500, ".html", error_page(preview.problems))
         if name in preview.files:
             body = preview.files[name]
-            return self._send(200, Path(name).suffix, body() if isinstance(body, Deferred) else body)
+            return self._send(200, Path(name).suffix, body)
         if f"{name}/index.html" in preview.files:
             return self.redirect(request_path + "/")
         self._send(404, ".html", preview.files.get("404.html", b"<!doctype html><html><head><title>Not found</title></head><body>Not found</body></html>"))
@@ -309,8 +309,7 @@ class ChangeCollector(FileSystemEventHandler):
         """Content Markdown, templates and assets, site.yaml, and folders below content/ or templates/."""
         content, templates = self.project.content_dir, self.project.templates_dir
         if path.is_relative_to(content):
-            # Exactly the files (and folders) a build reads events from: the preview trusts this watcher to
-            # name every one created or deleted. Editors' droppings never end in ".md".
+            # Exactly the files (and folders) a build reads events from. Editors' droppings never end in ".md".
             return (is_directory or path.suffix == ".md") and all(map(is_event_name, path.relative_to(content).parts))
         if is_editor_dropping(path):
             return False
@@ -347,10 +346,7 @@ class ChangeCollector(FileSystemEventHandler):
 
 
 class OverflowAlarm(logging.Handler):
-    """watchdog's warning that the system dropped events, turned into a rebuild that looks at every file.
-
-    watchdog only logs it; the preview trusts its watcher to name every file created or deleted.
-    """
+    """watchdog's warning that the system dropped events (which it only logs), turned into a rebuild."""
 
     def __init__(self, collector: ChangeCollector):
         super().__init__(logging.WARNING)
@@ -433,7 +429,6 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
     def rebuild(changed: frozenset[Path], rewatch: bool) -> None:
         if rewatch:
             watcher.refresh()
-            preview.cache.listing.clear()  # while watches were made afresh, nothing was watching: look at every file
         for line in preview.rebuild(changed):
             print(line, flush=True)
         css_only = all(p.suffix == ".css" for p in changed) and not preview.problems
@@ -441,7 +436,6 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
 
     # Watching before the first build: a save during it is seen, and so every later build can trust the watcher.
     watcher = Watcher(project, ChangeCollector(project, loop, rebuild))
-    preview.watched = True
     try:
         for line in preview.rebuild(frozenset()):
             print(line, flush=True)

@@ -1,201 +1,80 @@
-"""Writing the rendered site inside its output folder: stage every file, then move them into place.
+"""Switching the output folder to a new build in one atomic step: it is wholly the old site or wholly the new.
 
-A manifest of the files each build wrote lets the next build remove stale files safely and refuse
-a folder holding files it did not write, so nothing of the user's is ever deleted.
+The new site is laid out in a hidden folder beside the output (``.output.swap`` for ``output/``): a file the
+output already holds, byte for byte, becomes a hard link to it there, so it keeps its bytes and modification
+time; the others are written. One atomic exchange of the two folders (``renameat2`` with ``RENAME_EXCHANGE``)
+then puts the new site in place. The old one stays in the hidden folder, and the next build brings it up to
+date by changing only what differs from the output, instead of laying out every file again. Until the
+exchange the output is only read, so a build that fails or is killed before it leaves the old site whole.
+
+A manifest of the files each build wrote lets the next build refuse a folder holding files it did not write,
+so nothing of the user's is ever replaced or deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import errno
 import os
 import shutil
-import stat
+import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import InOutput, Stamp, file_stamp
 from .problems import Problem, display_path
-from .uptodate import Stamp
 
 MANIFEST = ".timeline-manifest"
-_MANIFEST_HEADER = "# Files written by the last build of this folder (build.py keeps it to remove stale files safely).\n"
-_STAGING = ".staging-"
-
-
-class InPlace:
-    """Stands for a file the output folder already holds, byte for byte, from an earlier build."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "IN_PLACE"
-
-
-# A value of the files to write: nothing to write or compare, the file is already there (see ``file_stamp``).
-IN_PLACE = InPlace()
-
-
-@dataclass(frozen=True)
-class Staged:
-    """A file's bytes that a worker process has written into the staging folder already: moved in, not copied."""
-
-    path: str
-    size: int
-    tree: str  # the folder, laid out as the output, that holds it
-
-    def read(self) -> bytes:
-        """The bytes, read back (only to compare them with a file already in place)."""
-        with open(self.path, "rb") as file:
-            return file.read()
-
-
-class StagingArea:
-    """The folder inside the output where a build's files wait until every stage has succeeded.
-
-    It is made when first asked for, with the output folder if need be; ``discard`` takes away all of that
-    again, so a build that fails leaves the output as it found it.
-    """
-
-    def __init__(self, output: Path) -> None:
-        self.output = output
-        self.folder = output / f"{_STAGING}{os.getpid()}"
-        self.made: list[Path] = []  # folders this build made to hold it, outermost first
-
-    def make_output(self) -> None:
-        """Make the output folder (and its parents) if need be, remembering which for ``discard``."""
-        if not self.output.is_dir():
-            self.made = [p for p in reversed([self.output, *self.output.parents]) if not p.exists()]
-            self.output.mkdir(parents=True, exist_ok=True)
-
-    def path(self) -> Path:
-        """The staging folder, made now (and the output folder) if it is not there."""
-        self.make_output()
-        self.folder.mkdir(exist_ok=True)
-        return self.folder
-
-    def discard(self) -> None:
-        """Remove the staging folder and any folder made to hold it that is empty now."""
-        shutil.rmtree(self.folder, ignore_errors=True)
-        for folder in reversed(self.made):
-            try:
-                folder.rmdir()
-            except OSError:
-                break  # not empty, or not ours to remove any more
-
-
-
-def file_stamp(path: str) -> Stamp | None:
-    """The stamp of a regular file (its ctime too, which utime cannot set back), or None for anything else."""
-    try:
-        found = os.lstat(path)
-    except OSError:
-        return None
-    return (found.st_size, found.st_mtime_ns, found.st_ino, found.st_ctime_ns) if stat.S_ISREG(found.st_mode) else None
+_MANIFEST_HEADER = "# Files written by the last build of this folder (build.py reads it to never replace a file it did not write).\n"
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 
 
 @dataclass(frozen=True)
 class WriteReport:
-    """How many files a write changed, left alone, and removed, and the stamp of every file it left in place."""
+    """How many files a build changed, left alone and removed, and the stamp of every file of the site."""
 
     written: int
     unchanged: int
     removed: int
     stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)
-    touched: frozenset[str] = frozenset()  # the folders ("" or "a/b/") where a file was added, replaced or removed
 
 
-# The last manifest read, by its file's stamp: a build reads it to check the output folder, then to write it.
-_MANIFEST_READ: dict[str, tuple[Stamp, frozenset[str]]] = {}
+def swap_folder(output: Path) -> Path:
+    """The hidden folder beside the output where the next site is laid out: ``.output.swap`` for ``output/``."""
+    return output.parent / f".{output.name}.swap"
+
+
+def holds(output: Path, name: str, stamp: Stamp) -> bool:
+    """Whether the output's file ``name`` is still the one that had ``stamp`` (a link or folder never is)."""
+    path = os.path.join(output, name)
+    try:
+        return not os.path.islink(path) and file_stamp(path) == stamp
+    except OSError:
+        return False
 
 
 def read_manifest(output: Path) -> frozenset[str] | None:
     """The files the previous build wrote into ``output``, or None when it has no manifest."""
-    path = os.path.realpath(output / MANIFEST)  # the check and the writer may name the folder differently
-    stamp = file_stamp(path)
-    if stamp is not None and (read := _MANIFEST_READ.get(path)) is not None and read[0] == stamp:
-        return read[1]
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError, UnicodeDecodeError):
+        text = (output / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
-    # Only names inside the folder: an edited manifest must never make the build delete a file elsewhere.
-    names = frozenset(line for line in text.splitlines() if line and not line.startswith("#") and _inside(line))
-    if stamp is not None:
-        _MANIFEST_READ.clear()
-        _MANIFEST_READ[path] = (stamp, names)
-    return names
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
-def _inside(name: str) -> bool:
-    return not name.startswith("/") and "\\" not in name and ".." not in name.split("/")
-
-
-FolderStamp = tuple[int, int, int]  # mtime_ns, ctime_ns, inode
-
-
-def folder_stamp(path: str) -> FolderStamp | None:
-    """What changes whenever an entry is added to, removed from or renamed in a folder; None if not a folder."""
-    try:
-        found = os.lstat(path)
-    except OSError:
-        return None
-    return (found.st_mtime_ns, found.st_ctime_ns, found.st_ino) if stat.S_ISDIR(found.st_mode) else None
-
-
-def _layout(names: set[str]) -> dict[str, tuple[list[str], set[str]]]:
-    """For each folder ("" or "a/b/") the files and the subfolders that ``names`` put in it."""
-    layout: dict[str, tuple[list[str], set[str]]] = {"": ([], set())}
-    for name in names:
-        folder, _, _ = name.rpartition("/")
-        prefix = folder + "/" if folder else ""
-        if prefix not in layout:
-            layout[prefix] = ([], set())
-            # Each new folder is a subfolder of its parent, up to the first one already known.
-            child = prefix
-            while child:
-                parent = child[: child.rstrip("/").rfind("/") + 1]
-                known = parent in layout
-                layout.setdefault(parent, ([], set()))[1].add(child)
-                if known:
-                    break
-                child = parent
-        layout[prefix][0].append(name)
-    return layout
-
-
-def _existing_files(output: Path, owned: frozenset[str] | None = None, known: dict[str, FolderStamp] | None = None, seen: dict[str, FolderStamp] | None = None) -> set[str]:
-    """Every file below ``output`` (relative names), staging folders of builds aside.
-
-    A folder whose stamp is the one in ``known`` (taken when it held just what ``owned`` puts there) still holds
-    just that, and is not listed: a large site has thousands of folders, and this runs on every build.
-    ``seen`` gets, for each folder holding just what ``owned`` puts there, its stamp taken before it was looked at.
-    """
-    known = known or {}
-    layout = _layout(owned) if owned is not None else {}
-    found: set[str] = set()
-    folders = [""]
-    while folders:
-        prefix = folders.pop()
-        path = os.path.join(output, prefix)
-        stamp = folder_stamp(path)
-        files, subfolders = layout.get(prefix, ([], set()))
-        if stamp is not None and known.get(prefix) == stamp and prefix in layout:
-            found.update(files)
-            folders.extend(subfolders)
-            expected = True
-        else:
-            listed, inside = set(), set()
-            with os.scandir(path) as entries:
-                for entry in entries:
-                    if not entry.is_dir(follow_symlinks=False):
-                        listed.add(prefix + entry.name)
-                    elif prefix or not entry.name.startswith(_STAGING):
-                        inside.add(f"{prefix}{entry.name}/")
-            found |= listed
-            folders.extend(inside)
-            # Anything else there (even an empty folder, which could fill up unseen) means listing it next time.
-            expected = prefix in layout and listed == set(files) and inside == subfolders
-        if seen is not None and stamp is not None and expected:
-            seen[prefix] = stamp
+def existing_files(folder: Path) -> set[str]:
+    """Every file (or link, or anything but a folder) below ``folder``, by relative name; folders through links are not entered."""
+    found, pending = set(), [""]
+    while pending:
+        prefix = pending.pop()
+        with os.scandir(os.path.join(folder, prefix)) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(f"{prefix}{entry.name}/")
+                else:
+                    found.add(prefix + entry.name)
     return found
 
 
@@ -208,150 +87,152 @@ def _source_clash(out: Path, source: Path, root: Path, shown: str) -> Problem | 
     return None
 
 
-def check_output_dir(
-    output: Path, root: Path, protected: list[Path], known: dict[str, FolderStamp] | None = None, seen: dict[str, FolderStamp] | None = None,
-) -> list[Problem]:
-    """Refuse an output folder that would overwrite the project, its sources, or files the build did not write.
-
-    ``known`` and ``seen``: the stamps of the output's folders, as ``_existing_files`` takes them.
-    """
+def check_output_dir(output: Path, root: Path, protected: list[Path]) -> list[Problem]:
+    """Refuse an output folder that would overwrite the project, its sources, or files the build did not write."""
     out, root = output.resolve(), root.resolve()
     shown = display_path(output, root)
     for source in [root, *(p.resolve() for p in protected)]:
         if clash := _source_clash(out, source, root, shown):
             return [clash]
-    blocker = next((p for p in [out, *out.parents] if p.exists() and not p.is_dir()), None)
+    swap = swap_folder(out)
+    blocker = next((p for p in [out, *out.parents, swap] if p.exists() and not p.is_dir()), None)
     if blocker is not None:
         return [Problem(shown, 1, f"{display_path(blocker, root)} exists and is not a folder; remove it or choose another --output")]
-    owned = read_manifest(out) if out.is_dir() else None
-    existing = _existing_files(out, owned, known, seen) if out.is_dir() else set()
+    existing = existing_files(out) if out.is_dir() else set()
     if not existing:
         return []
+    owned = read_manifest(out)
     if owned is None:
         return [Problem(shown, 1, f"{shown} is not empty and was not made by this tool (no {MANIFEST}); empty it or choose another --output")]
-    foreign = sorted(existing - owned - {MANIFEST})
-    if foreign:
+    if foreign := sorted(existing - owned - {MANIFEST}):
         listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         return [Problem(shown, 1, f"{shown} holds files the last build did not write ({listed}); move them elsewhere or choose another --output")]
     return []
 
 
-def _same_bytes(path: Path, data: bytes | Staged) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        size, read = (data.size, data.read) if isinstance(data, Staged) else (len(data), lambda: data)
-        return path.is_file() and not path.is_symlink() and path.stat().st_size == size and path.read_bytes() == read()
+        return not os.path.islink(path) and os.path.getsize(path) == len(data) and Path(path).read_bytes() == data
     except OSError:
         return False
 
 
-def _remove_stale(output: Path, stale: set[str]) -> None:
-    for relative in sorted(stale):
-        target = output / relative
-        if target.is_file() or target.is_symlink():
-            target.unlink()
-    # Folders left empty by the removals go too, deepest first; the output folder itself stays.
-    for folder in sorted({(output / r).parent for r in stale}, key=lambda p: len(p.parts), reverse=True):
-        while folder != output and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
+def _kept(out: str, name: str, data: bytes | InOutput, live: set[str]) -> bool:
+    """Whether the output's file ``name`` already holds this build's bytes."""
+    return name in live and (type(data) is InOutput or _same_bytes(os.path.join(out, name), data))
 
 
-def _check_nothing_in_the_way(output: Path, names, stale: set[str]) -> None:
-    """Fail before anything in place changes when a file cannot be moved in: a folder (or a file not stale) in the way."""
-    checked: set[str] = set()
-    for name in names:
-        target = os.path.join(output, name)
-        if os.path.isdir(target) and not os.path.islink(target):
-            raise IsADirectoryError(errno.EISDIR, "a folder is in the way of a file of the site", target)
-        folder = os.path.dirname(name)
-        while folder and folder not in checked:
-            checked.add(folder)
-            path = os.path.join(output, folder)
-            if folder not in stale and os.path.lexists(path) and not os.path.isdir(path):
-                raise NotADirectoryError(errno.ENOTDIR, "a file is in the way of a folder of the site", path)
-            folder = os.path.dirname(folder)
+def write_site(files: dict[str, bytes | InOutput], output: Path) -> WriteReport:
+    """Make ``output`` hold exactly ``files`` (``InOutput``: the file it holds already), switching in one step.
 
-
-def _remove_abandoned_staging(output: Path) -> None:
-    """Remove the staging folders of builds that died (killed while writing): they would otherwise be published."""
-    for entry in os.scandir(output):
-        pid = entry.name[len(_STAGING):]
-        if entry.name.startswith(_STAGING) and entry.is_dir(follow_symlinks=False) and pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
-
-
-def write_site(files: dict[str, bytes | InPlace | Staged], output: Path, stamps: dict[str, Stamp] | None = None, staging_area: StagingArea | None = None) -> WriteReport:
-    """Write ``files`` into ``output``: stage the changed ones, then move them in; unchanged files keep their mtime.
-
-    A file given as ``IN_PLACE`` is neither compared nor written: ``stamps`` holds its stamp, checked by the caller.
-    A ``Staged`` one is in ``staging_area`` already (rendered there by a worker process). The output folder is
-    made if need be, and goes again with ``staging_area.discard()`` if writing fails.
+    The caller has checked the output with ``check_output_dir``. When every file is in place already, nothing
+    is written at all.
     """
-    area = staging_area or StagingArea(output)
-    area.make_output()
-    _remove_abandoned_staging(output)
+    out = os.path.realpath(output)
     manifest = (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(files))).encode("utf-8")
-    # The manifest first: should the build be killed while moving files in, the folder still lists them all.
     files = {MANIFEST: manifest, **files}
-    previous = read_manifest(output) or set()
-    # An output folder that held nothing before this build (a first build, or a build into a new folder): every
-    # file is new and nothing can be in the way, which then needs no look at each of 10,000 paths, twice.
-    empty = not previous and all(entry.startswith(_STAGING) for entry in os.listdir(output))
-    changed = {name: data for name, data in files.items() if data is not IN_PLACE and (empty or not _same_bytes(output / name, data))}
-    stale = previous - files.keys()
-    if not empty:
-        _check_nothing_in_the_way(output, changed, stale)
-    staging = area.folder
+    live = existing_files(Path(out)) if os.path.isdir(out) else set()
+    kept = {name for name, data in files.items() if _kept(out, name, data, live)}
+    if len(kept) == len(files) and live == kept:
+        return WriteReport(0, len(files) - 1, 0, _stamps(out, files))
+    swap = str(swap_folder(Path(out)))
+    os.makedirs(swap, exist_ok=True)
+    stale = existing_files(Path(swap)) - files.keys()
+    for name, data in files.items():
+        if name in kept:
+            _link_into(os.path.join(out, name), os.path.join(swap, name))
+        else:
+            _write_into(os.path.join(swap, name), data)
+    _remove(swap, stale)
+    if os.path.isdir(out):
+        exchange(out, swap)
+    else:
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        os.rename(swap, out)
+    changed = len(files.keys() - kept - {MANIFEST})  # the manifest is bookkeeping, not part of the site
+    return WriteReport(changed, len(files) - 1 - changed, len(live - files.keys()), _stamps(out, files))
+
+
+def _stamps(out: str, files: dict) -> dict[str, Stamp]:
+    return {name: file_stamp(os.path.join(out, name)) for name in files if name != MANIFEST}
+
+
+def _make_parent(path: str) -> None:
+    """The folders holding ``path`` in the hidden folder, with any file in their way removed (it is ours)."""
+    folder = os.path.dirname(path)
     try:
-        # Every byte is written before anything in place changes, so a full disk leaves the old site whole.
-        if changed:
-            staging.mkdir(exist_ok=True)
-        sources = []
-        for index, data in enumerate(changed.values()):
-            if isinstance(data, Staged):
-                sources.append(data.path)
-                continue
-            sources.append(os.path.join(staging, str(index)))
-            with open(sources[-1], "wb") as file:
-                file.write(data)
-        _remove_stale(output, stale)
-        made: set[str] = set()
-        moved: dict[tuple[str, str], bool] = {}  # (staged tree, top folder) → moved in whole
-        for source, (name, data) in zip(sources, changed.items()):
-            if isinstance(data, Staged) and "/" in name:
-                # A top folder the output lacks (a first build's years, say) moves in with every file in it.
-                top = name.split("/", 1)[0]
-                if (found := moved.get((data.tree, top))) is None:
-                    found = moved[(data.tree, top)] = not os.path.lexists(os.path.join(output, top))
-                    if found:
-                        os.replace(os.path.join(data.tree, top), os.path.join(output, top))
-                if found:
-                    continue
-            folder = os.path.dirname(name)
-            if folder not in made:  # one mkdir per folder, not per file: a large site has thousands of files
-                (output / folder).mkdir(parents=True, exist_ok=True)
-                made.add(folder)
-            os.replace(source, os.path.join(output, name))
+        os.makedirs(folder, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        blocker = folder
+        while not os.path.lexists(blocker) or os.path.isdir(blocker) and not os.path.islink(blocker):
+            blocker = os.path.dirname(blocker)
+        os.unlink(blocker)
+        os.makedirs(folder, exist_ok=True)
+
+
+def _clear(path: str) -> None:
+    """Take away whatever is at ``path`` in the hidden folder: it may be a link to the output's file, never written through."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        _make_parent(path)
+    except IsADirectoryError:
+        shutil.rmtree(path)
+    except NotADirectoryError:
+        _make_parent(path)
+
+
+def _link_into(source: str, target: str) -> None:
+    try:
+        if os.stat(target, follow_symlinks=False).st_ino == os.stat(source, follow_symlinks=False).st_ino:
+            return  # the same file already: unchanged since the build before last
+    except FileNotFoundError:
+        pass
+    except NotADirectoryError:
+        pass
+    _clear(target)
+    os.link(source, target, follow_symlinks=False)
+
+
+def _write_into(target: str, data: bytes) -> None:
+    _clear(target)
+    with open(target, "xb") as file:
+        file.write(data)
+
+
+def _remove(folder: str, names: set[str]) -> None:
+    """Remove ``names`` from the hidden folder, then the folders they leave empty."""
+    for name in names:
+        os.unlink(os.path.join(folder, name))
+    for parent in sorted({os.path.dirname(n) for n in names if "/" in n}, key=len, reverse=True):
+        while parent and os.path.isdir(os.path.join(folder, parent)) and not os.listdir(os.path.join(folder, parent)):
+            os.rmdir(os.path.join(folder, parent))
+            parent = os.path.dirname(parent)
+
+
+def exchange(first: str, second: str) -> None:
+    """Swap two folders in one atomic step (Linux's renameat2); elsewhere, in three renames."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), first)
+    parked = f"{second}.{os.getpid()}"
+    os.rename(first, parked)
+    os.rename(second, first)
+    os.rename(parked, second)
+
+
+@contextlib.contextmanager
+def interrupts_held():
+    """Ctrl+C waits for the block to end, so that what the build then says of the output is true."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    written = len(changed.keys() - {MANIFEST})  # the manifest is bookkeeping, not part of the site
-    known = stamps or {}
-    now = {name: known[name] if data is IN_PLACE else file_stamp(os.path.join(output, name)) for name, data in files.items() if name != MANIFEST}
-    touched = {""}  # the staging folder comes and goes there
-    for name in [*changed, *stale]:
-        while "/" in name:
-            name = name.rpartition("/")[0]
-            touched.add(name + "/")
-    return WriteReport(written=written, unchanged=len(files) - 1 - written, removed=len(stale), stamps=now, touched=frozenset(touched))
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
