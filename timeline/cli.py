@@ -39,12 +39,27 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--project", type=Path, default=Path("."), metavar="DIR", help="the project folder holding site.yaml, content/ and templates/ (default: the current folder)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    build = commands.add_parser("build", help="build the site (the default)", description="Build the site into output/. Nothing is written unless every file is valid; then only changed files are replaced and stale ones removed.")
+    _add_build(commands)
+    _add_check(commands)
+    _add_serve(commands)
+    _add_new(commands)
+    _add_import(commands)
+    _add_deploy(commands)
+    return parser
+
+
+def _add_build(commands) -> None:
+    """The ``build`` command and its options."""
+    build = commands.add_parser("build", help="build the site (the default)", description="Build the site into output/. Nothing is written unless every file is valid; then output/ switches to the new site in one atomic step, unchanged files keeping their modification time.")
     build.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: output/ in the project)")
     build.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
     build.add_argument("--drafts", action="store_true", help="include events marked 'draft: true' (they are left out by default)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors: nothing is written if there is any")
     build.add_argument("--no-cache", action="store_true", help="ignore and do not update .timeline-cache/ (the output is the same either way)")
+
+
+def _add_check(commands) -> None:
+    """The ``check`` command and its options."""
     check = commands.add_parser(
         "check",
         help="validate everything without writing anything",
@@ -57,6 +72,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--strict", action="store_true", help="make warnings fatal")
     check.add_argument("--drafts", action="store_true", help="check as a build with --drafts would")
+
+
+def _add_serve(commands) -> None:
+    """The ``serve`` command and its options."""
     serve = commands.add_parser(
         "serve",
         help="preview the site with live reload",
@@ -72,6 +91,10 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the preview in a web browser")
     serve.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url (its path is where the preview lives)")
     serve.add_argument("--no-drafts", action="store_true", help="hide drafts, to preview exactly what will be published")
+
+
+def _add_new(commands) -> None:
+    """The ``new`` command and its options."""
     new = commands.add_parser(
         "new",
         help="create a draft event with complete front matter",
@@ -81,6 +104,10 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--date", required=True, help="the event date: 2024-04-18, 2024-04, 2024, ~2024-04 or START/END")
     new.add_argument("--tags", default="", help="comma-separated tags, e.g. llama,open-source")
     new.add_argument("--source-url", metavar="URL", help="the address of the article it rests on")
+
+
+def _add_import(commands) -> None:
+    """The ``import`` command and its options."""
     imported = commands.add_parser(
         "import",
         help="turn a saved article into a draft event",
@@ -93,6 +120,10 @@ def make_parser() -> argparse.ArgumentParser:
     imported.add_argument("article", type=Path, help="the saved article (.txt, .html or .md)")
     imported.add_argument("--date", help="the event date, when the article does not give it")
     imported.add_argument("--tags", default="", help="comma-separated tags")
+
+
+def _add_deploy(commands) -> None:
+    """The ``deploy`` command and its options."""
     deploy = commands.add_parser(
         "deploy",
         help="build and publish output/ to the gh-pages branch",
@@ -107,7 +138,6 @@ def make_parser() -> argparse.ArgumentParser:
     deploy.add_argument("--message", help="commit message on that branch (default: names the source commit)")
     deploy.add_argument("--dry-run", action="store_true", help="build and say what would be pushed, but commit and push nothing")
     deploy.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url")
-    return parser
 
 
 def run_new(args: argparse.Namespace) -> int:

@@ -117,6 +117,21 @@ def _read_eras(fields: MappingReader) -> tuple[Era, ...]:
     return tuple(eras)
 
 
+def _read_base_url(fields: MappingReader, override: str | None) -> str | None:
+    """site.yaml's base_url, or the ``--base-url`` that overrides it; None (and a problem) when not an http(s) URL."""
+    raw_url = fields.text("base_url", required=True)
+    url = None
+    if raw_url is not None:
+        url = normalise_base_url(raw_url)
+        if url is None:
+            fields.error(fields.entries["base_url"][1], f"'base_url' must be an absolute http(s) URL such as https://user.github.io/repo/, got {raw_url!r}")
+    if override is not None:
+        url = normalise_base_url(override)
+        if url is None:
+            fields.problems.append(Problem("--base-url", 1, f"must be an absolute http(s) URL such as https://user.github.io/repo/, got {override!r}"))
+    return url
+
+
 def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tuple[SiteConfig | None, list[Problem]]:
     """Read and validate ``site.yaml``; ``base_url`` overrides the file's (CLI ``--base-url``)."""
     try:
@@ -140,16 +155,7 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
 
     title = fields.text("title", required=True)
     description = fields.text("description", required=True)
-    raw_url = fields.text("base_url", required=True)
-    url = None
-    if raw_url is not None:
-        url = normalise_base_url(raw_url)
-        if url is None:
-            fields.error(fields.entries["base_url"][1], f"'base_url' must be an absolute http(s) URL such as https://user.github.io/repo/, got {raw_url!r}")
-    if base_url is not None:
-        url = normalise_base_url(base_url)
-        if url is None:
-            problems.append(Problem("--base-url", 1, f"must be an absolute http(s) URL such as https://user.github.io/repo/, got {base_url!r}"))
+    url = _read_base_url(fields, base_url)
     language = fields.text("language") or "fr"
     if language not in LANGUAGES:
         fields.error(fields.entries["language"][1], f"'language' must be one of {', '.join(LANGUAGES)}, got {language!r}")

@@ -64,20 +64,25 @@ def default_message(project: Project) -> str:
     return f"Publish the timeline from {head}" if head else "Publish the timeline"
 
 
-def deploy(project: Project, remote: str, branch: str, message: str | None, dry_run: bool, base_url: str | None) -> int:
-    """Build the site and push output/ to ``remote``'s ``branch``; return the exit status."""
+def repository_problem(project: Project, remote: str, branch: str) -> str | None:
+    """Why the project's repository cannot publish to ``remote``'s ``branch``, or None when it can."""
     if git(project.root, "rev-parse", "--is-inside-work-tree").returncode != 0:
-        print(f"error: {project.root} is not in a git repository; deploy pushes a branch of the project's repository", file=sys.stderr)
-        return 1
+        return f"{project.root} is not in a git repository; deploy pushes a branch of the project's repository"
     if git(project.root, "remote", "get-url", remote).returncode != 0:
-        print(f"error: no git remote named {remote!r}; add it with `git remote add {remote} URL` or choose one with --remote", file=sys.stderr)
-        return 1
+        return f"no git remote named {remote!r}; add it with `git remote add {remote} URL` or choose one with --remote"
     if problem := branch_problem(project, remote, branch):
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
+        return problem
     identity = git(project.root, "var", "GIT_COMMITTER_IDENT")
     if identity.returncode != 0:
-        print(f"error: git does not know who you are, so it cannot commit: {identity.stderr.strip().splitlines()[-1] if identity.stderr.strip() else 'set user.name and user.email'}", file=sys.stderr)
+        reason = identity.stderr.strip().splitlines()[-1] if identity.stderr.strip() else "set user.name and user.email"
+        return f"git does not know who you are, so it cannot commit: {reason}"
+    return None
+
+
+def deploy(project: Project, remote: str, branch: str, message: str | None, dry_run: bool, base_url: str | None) -> int:
+    """Build the site and push output/ to ``remote``'s ``branch``; return the exit status."""
+    if problem := repository_problem(project, remote, branch):
+        print(f"error: {problem}", file=sys.stderr)
         return 1
     changed = uncommitted_sources(project)
     if changed:

@@ -266,6 +266,37 @@ def _published_date(text: str) -> EventDate | None:
     return found[0] if found and rest.lower().startswith(found[1].lower()[:2]) else None
 
 
+def _note_metadata(found: Found, text: str) -> bool:
+    """Note the publication date, outlet or byline that a line gives; whether it was such a line."""
+    if _PUBLISHED.match(text) and (date := _published_date(text)):
+        found.published = found.published or date
+        return True
+    if _UPDATED.match(text) and find_date(text[:60]):
+        return True  # an update stamp is neither the publication nor the event
+    if (alone := find_date(text)) and len(alone[1]) >= len(text.strip(" .")) - 3:
+        found.published = found.published or alone[0]  # a line that is only a date: when it was published
+        return True
+    if (match := _OUTLET.match(text)) and len(text.split()) <= 8:
+        if match["name"].strip().lower() not in _GENERIC_OUTLETS and not found.outlet:
+            found.outlet = match["name"].strip()
+        return True
+    if (match := _BYLINE.match(text)) and len(match["name"].split()) <= 4:
+        found.author = match["name"].strip()
+        return True
+    return False
+
+
+def _classified(block: Block) -> Block:
+    """A line of unknown kind as a heading (short, capitalised, no closing punctuation) or as text."""
+    if block.kind != "line":
+        return block
+    text, words = block.text, len(block.text.split())
+    heading = text[:1].isupper() and len(text) < 100 and (
+        (words <= 12 and not re.search(r"[.;,:…»\"!]$", text) and not text.endswith("?")) or (words <= 8 and text.endswith("?"))
+    )
+    return Block("heading" if heading else "text", text)
+
+
 def analyse(blocks: list[Block]) -> Found:
     """Title, dates, outlet and the article's own blocks, with boilerplate removed."""
     found = Found()
@@ -290,20 +321,7 @@ def analyse(blocks: list[Block]) -> Found:
             continue
         if _CREDIT.match(lines[index + 1] if index + 1 < len(lines) else "") and not found.title and (text[:1].islower() or text.startswith("(")):
             continue  # an image caption, just above its credit
-        if _PUBLISHED.match(text) and (date := _published_date(text)):
-            found.published = found.published or date
-            continue
-        if _UPDATED.match(text) and find_date(text[:60]):
-            continue  # an update stamp is neither the publication nor the event
-        if (alone := find_date(text)) and len(alone[1]) >= len(text.strip(" .")) - 3:
-            found.published = found.published or alone[0]  # a line that is only a date: when it was published
-            continue
-        if (match := _OUTLET.match(text)) and len(text.split()) <= 8:
-            if match["name"].strip().lower() not in _GENERIC_OUTLETS and not found.outlet:
-                found.outlet = match["name"].strip()
-            continue
-        if (match := _BYLINE.match(text)) and len(match["name"].split()) <= 4:
-            found.author = match["name"].strip()
+        if _note_metadata(found, text):
             continue
         if not found.title:
             if block.kind != "heading" and _is_category_strip(text, following):
@@ -313,13 +331,7 @@ def analyse(blocks: list[Block]) -> Found:
             if found.title != text:
                 kept.append(block)  # a first sentence used as the title still belongs to the text
             continue
-        if block.kind == "line":
-            words = len(text.split())
-            heading = text[:1].isupper() and len(text) < 100 and (
-                (words <= 12 and not re.search(r"[.;,:…»\"!]$", text) and not text.endswith("?")) or (words <= 8 and text.endswith("?"))
-            )
-            block = Block("heading" if heading else "text", text)
-        kept.append(block)
+        kept.append(_classified(block))
     found.blocks = kept
     for block in kept:
         if block.kind != "raw" and (date := find_date(block.text)):

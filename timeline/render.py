@@ -58,6 +58,7 @@ def make_environment(templates_dir: Path, config: SiteConfig) -> jinja2.Environm
     """A Jinja environment that escapes everything, fails on any undefined name, and knows our filters and globals."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        auto_reload=False,  # made anew for every build: no need to stat each template again for every page
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
