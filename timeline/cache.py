@@ -19,7 +19,7 @@ import os
 import pickle
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,12 @@ def file_stamp(path: str) -> Stamp:
 class BuildCache:
     """Events by file and pages by key; the build's one cache."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_bytes: bool = True) -> None:
         self.setting: Any = None  # what parsing depends on besides the file: the site's language
         self.events: dict[str, tuple[Stamp, ParsedFile]] = {}
-        self.pages: dict[str, tuple[bytes, bytes | InOutput]] = {}
+        # A page's key, with its bytes, or the file the output holds (None until that file is written).
+        self.pages: dict[str, tuple[bytes, bytes | InOutput | None]] = {}
+        self.keep_bytes = keep_bytes  # False when the pages go to an output folder: no need to hold them all
         self.changed = False  # whether it holds anything the last saved copy lacks
 
     def parsed_files(self, paths: list[str], setting: Any, parse: Callable[[list[tuple[str, bytes | None]]], list[ParsedFile]]) -> list[ParsedFile]:
@@ -103,22 +105,25 @@ class BuildCache:
             return hit[1], None
         return None, (path, data, stamp)
 
-    def drawn_pages(self, pages: list[Page], keys: list[bytes], in_output: Callable[[str, Stamp], bool], draw: Callable[[list[Page]], list[bytes | Problem]]) -> list[bytes | InOutput | Problem]:
-        """Each page's bytes (or the output's file), drawing (with ``draw``) only those whose key changed."""
-        made: list[Any] = [None] * len(pages)
-        todo = []
-        for index, (page, key) in enumerate(zip(pages, keys)):
-            hit = self.pages.get(page.path)
-            if hit is not None and hit[0] == key and (type(hit[1]) is bytes or in_output(page.path, hit[1].stamp)):
-                made[index] = hit[1]
-            else:
-                todo.append(index)
-        for index, result in zip(todo, draw([pages[i] for i in todo])):
-            made[index] = result
+    def drawn_pages(self, pages: list[Page], keys: list[bytes], in_output: Callable[[str, Stamp], bool], draw: Callable[[list[Page]], Iterable]) -> Iterator[tuple[Page, bytes | InOutput | Problem]]:
+        """Each page with its bytes (or the output's file), in order, drawing (with ``draw``) only those whose key changed."""
+        kept = [self._kept(page.path, key, in_output) for page, key in zip(pages, keys)]
+        drawn = iter(draw([page for page, hit in zip(pages, kept) if hit is None]))
+        for page, key, hit in zip(pages, keys, kept):
+            if hit is not None:
+                yield page, hit
+                continue
+            result = next(drawn)
             if type(result) is bytes:
-                self.pages[pages[index].path] = (keys[index], result)
+                self.pages[page.path] = (key, result if self.keep_bytes else None)
                 self.changed = True
-        return made
+            yield page, result
+
+    def _kept(self, name: str, key: bytes, in_output: Callable[[str, Stamp], bool]) -> bytes | InOutput | None:
+        hit = self.pages.get(name)
+        if hit is None or hit[0] != key or hit[1] is None:
+            return None
+        return hit[1] if type(hit[1]) is bytes or in_output(name, hit[1].stamp) else None
 
     def keep_pages(self, names: set[str]) -> None:
         """Forget the pages a build no longer makes."""
@@ -129,7 +134,7 @@ class BuildCache:
     def written(self, stamps: dict[str, Stamp]) -> None:
         """The output folder holds these files now: keep their stamps instead of their bytes."""
         for name, (key, kept) in list(self.pages.items()):
-            if name in stamps and kept != InOutput(stamps[name]):
+            if name in stamps and type(kept) is not bytes and kept != InOutput(stamps[name]):
                 self.pages[name] = (key, InOutput(stamps[name]))
                 self.changed = True
 
@@ -172,16 +177,17 @@ def cache_file(root: Path) -> Path:
 
 def load_cache(root: Path) -> BuildCache:
     """The cache the last build left, or an empty one when there is none or it cannot be trusted."""
+    empty = BuildCache(keep_bytes=False)
     try:
         data = cache_file(root).read_bytes()
         payload = memoryview(data)[len(_MAGIC) + 4:]
         if data[: len(_MAGIC)] != _MAGIC or zlib.crc32(payload).to_bytes(4, "big") != data[len(_MAGIC) : len(_MAGIC) + 4]:
-            return BuildCache()
+            return empty
         stamp, cache = pickle.loads(payload)  # noqa: S301 - our own file, checksummed, in the project folder
     except Exception:  # noqa: BLE001 - a missing, damaged or foreign cache only means doing the work again
-        return BuildCache()
+        return empty
     if stamp != generator_stamp() or not isinstance(cache, BuildCache):
-        return BuildCache()
+        return empty
     cache.changed = False
     return cache
 

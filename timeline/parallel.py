@@ -7,7 +7,7 @@ import gc
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 # Below this many jobs, starting worker processes costs more than it saves (measured on 2 cores).
@@ -48,13 +48,20 @@ def _apply_to_range(bounds: tuple[int, int]) -> list[Any]:
 
 
 def map_in_workers(function: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-    """``[function(item) for item in items]``, over every core when there are many; only results are pickled.
+    """``[function(item) for item in items]``, over every core when there are many; only results are pickled."""
+    return list(imap_in_workers(function, items))
 
-    ``function`` may be a closure: forked workers inherit it. An exception it raises reaches the caller.
+
+def imap_in_workers(function: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Any]:
+    """``function(item)`` for each item, in order, as they are made: over every core when there are many.
+
+    ``function`` may be a closure: forked workers inherit it. An exception it raises reaches the caller. The
+    workers run ahead of the caller, which can use each result (write a page, say) while they make the next.
     """
     global _INHERITED
     if (workers := worker_count(len(items))) == 1:
-        return [function(item) for item in items]
+        yield from map(function, items)
+        return
     import concurrent.futures
     import multiprocessing
 
@@ -66,8 +73,8 @@ def map_in_workers(function: Callable[[Any], Any], items: Sequence[Any]) -> list
         context = multiprocessing.get_context("fork")
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
             try:
-                parts = pool.map(_apply_to_range, [(i, i + step) for i in range(0, len(items), step)])
-                return [result for part in parts for result in part]
+                for part in pool.map(_apply_to_range, [(i, i + step) for i in range(0, len(items), step)]):
+                    yield from part
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)  # Ctrl+C or a fault: the parts not started never run
                 raise

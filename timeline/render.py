@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .i18n import OG_LOCALES, STRINGS, count_label, format_event_date, language_
 from .markup import resolve_references
 from .model import Timeline, group_by_era, group_by_year
 from .pages import Page
-from .parallel import map_in_workers
+from .parallel import imap_in_workers
 from .problems import Problem, decode_utf8, display_path
 
 STATIC_DIR = "static"
@@ -221,9 +222,9 @@ class Drawing:
             return problem
 
 
-def draw_pages(drawing: Drawing, pages: list[Page]) -> list[bytes | Problem]:
-    """Each page's bytes or fault, over every core when there are many."""
-    return map_in_workers(drawing.draw_or_report, pages)
+def draw_pages(drawing: Drawing, pages: list[Page]) -> Iterator[bytes | Problem]:
+    """Each page's bytes or fault, in order, as they are drawn: over every core when there are many."""
+    return imap_in_workers(drawing.draw_or_report, pages)
 
 
 def static_sources(templates_dir: Path) -> dict[str, Path]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from .parallel import map_in_workers
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
 from .render import Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies, template_digests
-from .write import WriteReport, check_output_dir, holds, interrupts_held, write_site
+from .write import InMemory, OutputSwitch, WriteReport, check_output_dir, interrupts_held
 
 # What templates are checked with while site.yaml is broken: its own problems are reported meanwhile.
 _STAND_IN = SiteConfig(title="", description="", base_url="https://example.org/")
@@ -42,7 +44,7 @@ class BuildReport:
 
     output: str | None  # None when nothing was written (the preview server)
     base_url: str
-    files: dict[str, bytes | InOutput]  # InOutput: the file the output holds, unchanged
+    files: dict[str, bytes | InOutput]  # InOutput: the file the output holds (every file, once written)
     written: WriteReport | None
     read: tuple[str, ...]  # content files parsed (the others came from the cache)
     rendered: int  # pages drawn (the others came from the cache)
@@ -79,7 +81,7 @@ class _Tally:
 def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: BuildCache | None = None) -> BuildReport:
     """Build the whole site; raise BuildFailed with every problem, leaving the old output as it was."""
     started, tally = time.perf_counter(), _Tally()
-    cache = BuildCache() if cache is None else cache
+    cache = BuildCache(keep_bytes=not options.write) if cache is None else cache
     output = options.output or project.default_output
     config, problems = load_config(project.config_file, display_path(project.config_file, project.root), options.base_url)
     if options.write:
@@ -94,16 +96,29 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
     timeline, found = build_timeline(events, config.newest_first, options.drafts)
     problems += found + check_references(events, timeline.events, project.root)
     drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root)
-    files, found = render_site(drawing, list_pages(timeline, config.index_limit), cache, _output_check(output, options), tally)
-    problems += found
-    if any(not p.warning for p in problems) or (options.strict and problems):
-        raise BuildFailed(problems)
-    written = switch_output(files, output, project.root, cache) if options.write else None
+    # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
+    failing = _failing(problems, options.strict)
+    sink = OutputSwitch(output) if options.write and not failing else InMemory()
+    try:
+        with write_failures(output, project.root):
+            problems += render_site(drawing, list_pages(timeline, config.index_limit), cache, sink, tally)
+        if _failing(problems, options.strict) or (options.write and failing):
+            raise BuildFailed(problems)
+    except BaseException:
+        if isinstance(sink, OutputSwitch):
+            sink.abandon()
+        raise
+    written = switch_output(sink, project.root, cache) if options.write else None
+    files = sink.files if written is None else {name: InOutput(stamp) for name, stamp in written.stamps.items()}
     return BuildReport(
         display_path(output, project.root) if options.write else None, config.base_url, files, written, tuple(tally.read), tally.rendered,
         len(timeline.events), dict(Counter(e.date.precision for e in timeline.events)), timeline.drafts_skipped,
         time.perf_counter() - started, tuple(sorted(p for p in problems if p.warning)),
     )
+
+
+def _failing(problems: list[Problem], strict: bool) -> bool:
+    return any(not p.warning for p in problems) or (strict and bool(problems))
 
 
 def load_events(project: Project, language: str, cache: BuildCache, tally: _Tally) -> tuple[list[Event], list[Problem]]:
@@ -120,55 +135,55 @@ def load_events(project: Project, language: str, cache: BuildCache, tally: _Tall
     return found.events, found.problems
 
 
-def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, in_output, tally: _Tally) -> tuple[dict[str, bytes | InOutput], list[Problem]]:
-    """Every file of the site in memory (or as the output holds it), and the templates' faults."""
-    files, problems = _draw(drawing, pages, cache, in_output, tally)
-    urls = [drawing.config.base_url + name.removesuffix("index.html") for name in files if name.endswith(".html") and name != "404.html"]
-    more, more_problems = _draw(drawing, sitemap_page(urls), cache, in_output, tally)
+def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
+    """Every file of the site, each handed to ``sink`` as it is drawn; the templates' faults."""
+    problems = _draw(drawing, pages, cache, sink, tally)
+    urls = [drawing.config.base_url + name.removesuffix("index.html") for name in sink.names if name.endswith(".html") and name != "404.html"]
+    problems += _draw(drawing, sitemap_page(urls), cache, sink, tally)
     copies, unreadable = read_copies(copy_sources(drawing.timeline, drawing.templates_dir, drawing.root), drawing.root)
-    files |= more | copies | {".nojekyll": b""}
+    for name, data in (copies | {".nojekyll": b""}).items():
+        sink.add(name, data)
     if drawing.config.domain:
-        files["CNAME"] = f"{drawing.config.domain}\n".encode()
-    cache.keep_pages(set(files))
-    return files, problems + more_problems + unreadable
+        sink.add("CNAME", f"{drawing.config.domain}\n".encode())
+    cache.keep_pages(set(sink.names))
+    return problems + unreadable
 
 
-def _draw(drawing: Drawing, pages: list[Page], cache: BuildCache, in_output, tally: _Tally) -> tuple[dict, list[Problem]]:
+def _draw(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
     """Each page's bytes, drawn again only when its key changed; a template's fault is reported once."""
     digests, settings = template_digests(drawing.env, drawing.templates_dir), config_digest(drawing.config)
     keys = [page_key(page, digests.get(page.template, ""), settings, drawing.links.urls_of) for page in pages]
 
-    def draw(todo: list[Page]) -> list:
+    def draw(todo: list[Page]):
         tally.rendered += len(todo)
         return draw_pages(drawing, todo)
 
-    files, problems = {}, {}
-    for page, result in zip(pages, cache.drawn_pages(pages, keys, in_output, draw)):
+    problems: dict[Problem, str] = {}
+    for page, result in cache.drawn_pages(pages, keys, sink.in_output, draw):
         if isinstance(result, Problem):
             problems.setdefault(result, f"{result.message} (first seen rendering {page.path})")
-        else:
-            files[page.path] = result
-    return files, [Problem(p.path, p.line, message, p.warning) for p, message in problems.items()]
+        elif not problems:  # once a page fails, the build will: the rest need only be checked
+            sink.add(page.path, result)
+    return [Problem(p.path, p.line, message, p.warning) for p, message in problems.items()]
 
 
-def _output_check(output: Path, options: BuildOptions):
-    """Whether the output still holds a page's file as written (never, when nothing is written)."""
-    if not options.write:
-        return lambda name, stamp: False
-    return lambda name, stamp: holds(output, name, stamp)
+@contextlib.contextmanager
+def write_failures(output: Path, root: Path):
+    """A failure to write (a full disk, a read-only folder) as one problem: the output has not changed then."""
+    try:
+        yield
+    except OSError as exc:
+        shown = display_path(Path(os.fsdecode(exc.filename)), root) if exc.filename else display_path(output, root)
+        raise BuildFailed([Problem(shown, 1, f"could not write the site: {exc.strerror or exc}")]) from exc
 
 
-def switch_output(files: dict[str, bytes | InOutput], output: Path, root: Path, cache: BuildCache) -> WriteReport:
-    """Switch the output to the new site; a failure to write is one problem (the output did not change then)."""
+def switch_output(sink: OutputSwitch, root: Path, cache: BuildCache) -> WriteReport:
+    """Put the new site in place in one step, and tell the cache which files the output holds now."""
     written = None
     try:
-        with interrupts_held():
-            written = write_site(files, output)
+        with interrupts_held(), write_failures(Path(sink.out), root):
+            written = sink.finish()
             cache.written(written.stamps)
-    except OSError as exc:
-        shown = display_path(Path(exc.filename), root) if exc.filename else display_path(output, root)
-        raise BuildFailed([Problem(shown, 1, f"could not write the site: {exc.strerror or exc}")]) from exc
     except KeyboardInterrupt:
         raise KeyboardInterrupt("the output folder was not changed" if written is None else "the output folder holds the new build") from None
     return written
-

@@ -117,44 +117,101 @@ def _same_bytes(path: str, data: bytes) -> bool:
         return False
 
 
-def _kept(out: str, name: str, data: bytes | InOutput, live: set[str]) -> bool:
-    """Whether the output's file ``name`` already holds this build's bytes."""
-    return name in live and (type(data) is InOutput or _same_bytes(os.path.join(out, name), data))
+class InMemory:
+    """Where a build that writes nothing keeps its files (the preview, ``check``)."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    @property
+    def names(self) -> list[str]:
+        """The files added so far, in order."""
+        return list(self.files)
+
+    def in_output(self, name: str, stamp: Stamp) -> bool:
+        """Nothing is ever in an output."""
+        return False
+
+    def add(self, name: str, data: bytes) -> None:
+        """Keep one file of the site."""
+        self.files[name] = data
+
+
+class OutputSwitch:
+    """The new site, laid out beside the output file by file as it is drawn, then put in place at once.
+
+    Files the output already holds are only noted until a file differs: a build that changes nothing writes
+    nothing. The caller has checked the output with ``check_output_dir``.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.out = os.path.realpath(output)
+        self.swap = str(swap_folder(Path(self.out)))
+        self.live = existing_files(Path(self.out)) if os.path.isdir(self.out) else set()
+        self.names: list[str] = []
+        self.unlinked: list[str] | None = []  # files in place, not yet linked into the swap folder (None: all are)
+        self.written = 0
+        self.made_swap = False  # whether this build made the swap folder (one kept from earlier builds stays)
+
+    def in_output(self, name: str, stamp: Stamp) -> bool:
+        """Whether the output's file ``name`` is still the one that had ``stamp``."""
+        return holds(Path(self.out), name, stamp)
+
+    def add(self, name: str, data: bytes | InOutput) -> None:
+        """One file of the new site (``InOutput``: the one the output holds)."""
+        self.names.append(name)
+        if name in self.live and (type(data) is InOutput or _same_bytes(os.path.join(self.out, name), data)):
+            if self.unlinked is None:
+                _link_into(os.path.join(self.out, name), os.path.join(self.swap, name))
+            else:
+                self.unlinked.append(name)
+            return
+        self._lay_out()
+        _write_into(os.path.join(self.swap, name), data)
+        self.written += name != MANIFEST  # the manifest is bookkeeping, not part of the site
+
+    def _lay_out(self) -> None:
+        """Start laying out the new site in the swap folder, with the files in place so far."""
+        if self.unlinked is None:
+            return
+        self.made_swap = not os.path.isdir(self.swap)
+        os.makedirs(self.swap, exist_ok=True)
+        for name in self.unlinked:
+            _link_into(os.path.join(self.out, name), os.path.join(self.swap, name))
+        self.unlinked = None
+
+    def abandon(self) -> None:
+        """The build failed: take away the swap folder if this build made it (the output was never touched)."""
+        if self.made_swap:
+            shutil.rmtree(self.swap, ignore_errors=True)
+
+    def finish(self) -> WriteReport:
+        """Put the new site in place in one step (unless it is the output's already); what changed."""
+        self.add(MANIFEST, (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(self.names))).encode("utf-8"))
+        names = set(self.names)
+        removed = len(self.live - names)
+        if self.unlinked is not None and not removed:
+            return WriteReport(0, len(names) - 1, 0, _stamps(self.out, names))
+        self._lay_out()
+        _remove(self.swap, existing_files(Path(self.swap)) - names)
+        if os.path.isdir(self.out):
+            exchange(self.out, self.swap)
+        else:
+            os.makedirs(os.path.dirname(self.out), exist_ok=True)
+            os.rename(self.swap, self.out)
+        return WriteReport(self.written, len(names) - 1 - self.written, removed, _stamps(self.out, names))
 
 
 def write_site(files: dict[str, bytes | InOutput], output: Path) -> WriteReport:
-    """Make ``output`` hold exactly ``files`` (``InOutput``: the file it holds already), switching in one step.
-
-    The caller has checked the output with ``check_output_dir``. When every file is in place already, nothing
-    is written at all.
-    """
-    out = os.path.realpath(output)
-    manifest = (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(files))).encode("utf-8")
-    files = {MANIFEST: manifest, **files}
-    live = existing_files(Path(out)) if os.path.isdir(out) else set()
-    kept = {name for name, data in files.items() if _kept(out, name, data, live)}
-    if len(kept) == len(files) and live == kept:
-        return WriteReport(0, len(files) - 1, 0, _stamps(out, files))
-    swap = str(swap_folder(Path(out)))
-    os.makedirs(swap, exist_ok=True)
-    stale = existing_files(Path(swap)) - files.keys()
+    """Make ``output`` hold exactly ``files``, switching in one step; nothing is written when all are in place."""
+    switch = OutputSwitch(output)
     for name, data in files.items():
-        if name in kept:
-            _link_into(os.path.join(out, name), os.path.join(swap, name))
-        else:
-            _write_into(os.path.join(swap, name), data)
-    _remove(swap, stale)
-    if os.path.isdir(out):
-        exchange(out, swap)
-    else:
-        os.makedirs(os.path.dirname(out), exist_ok=True)
-        os.rename(swap, out)
-    changed = len(files.keys() - kept - {MANIFEST})  # the manifest is bookkeeping, not part of the site
-    return WriteReport(changed, len(files) - 1 - changed, len(live - files.keys()), _stamps(out, files))
+        switch.add(name, data)
+    return switch.finish()
 
 
-def _stamps(out: str, files: dict) -> dict[str, Stamp]:
-    return {name: file_stamp(os.path.join(out, name)) for name in files if name != MANIFEST}
+def _stamps(out: str, names) -> dict[str, Stamp]:
+    return {name: file_stamp(os.path.join(out, name)) for name in names if name != MANIFEST}
 
 
 def _make_parent(path: str) -> None:
