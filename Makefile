@@ -2,7 +2,7 @@
 # make test   set up the test environment (Chromium included) and run every test
 # make serve  live preview at http://127.0.0.1:8000/<base path>/, rebuilt on every save
 # make bench  edit-to-reloaded figures for serve (prints them; nothing is asserted)
-# make bench-scale  1,000 and 10,000 events side by side with Hugo: the table of bench/README.md
+# make bench-scale  1,000 and 10,000 events side by side with Hugo, MkDocs and Pelican: the table of bench/README.md
 # Re-running any target is harmless: each step is skipped when already done.
 
 PYTHON ?= python3
@@ -29,8 +29,18 @@ serve: $(VENV)/.runtime
 bench: $(VENV)/.dev chromium
 	$(PY) bench/edit_to_reload.py
 
-bench-scale: $(VENV)/.dev chromium hugo
+bench-scale: $(VENV)/.dev chromium hugo peers
 	cd bench && ../$(PY) compare.py
+
+# The Python peers of the scale benchmark, MkDocs and Pelican, pinned in requirements-bench.txt, in a virtualenv of
+# their own (their pins may differ from the project's); bench/compare.py finds them there.
+PEERS_VENV := bench/.peers-venv
+.PHONY: peers
+peers: $(PEERS_VENV)/.installed
+$(PEERS_VENV)/.installed: requirements-bench.txt
+	@[ -x $(PEERS_VENV)/bin/python ] || $(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements-bench.txt
+	touch $@
 
 # The reference the scale benchmark measures against: Debian's Hugo.
 hugo:
