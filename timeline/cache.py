@@ -58,11 +58,13 @@ class BuildCache:
         self.pages: dict[str, tuple[bytes, bytes | InOutput | None]] = {}
         self.keep_bytes = keep_bytes  # False when the pages go to an output folder: no need to hold them all
         self.changed = False  # whether it holds anything the last saved copy lacks
+        self.pickled: dict[str, tuple[str, bytes]] = {}  # each event file's digest and result, as last saved (see save_cache)
 
     def parsed_files(self, paths: list[str], setting: Any, parse: Callable[[list[tuple[str, bytes | None]]], list[ParsedFile]]) -> list[ParsedFile]:
         """What each file gives, parsing (with ``parse``) only the files whose bytes changed."""
         if setting != self.setting:
             self.events.clear()
+            self.pickled.clear()
             self.setting, self.changed = setting, True
         found: dict[str, ParsedFile] = {}
         todo: list[tuple[str, bytes | None, Stamp | None]] = []
@@ -177,33 +179,55 @@ def cache_file(root: Path) -> Path:
 
 def load_cache(root: Path) -> BuildCache:
     """The cache the last build left, or an empty one when there is none or it cannot be trusted."""
-    empty = BuildCache(keep_bytes=False)
     try:
-        data = cache_file(root).read_bytes()
-        payload = memoryview(data)[len(_MAGIC) + 4:]
-        if data[: len(_MAGIC)] != _MAGIC or zlib.crc32(payload).to_bytes(4, "big") != data[len(_MAGIC) : len(_MAGIC) + 4]:
-            return empty
-        stamp, cache = pickle.loads(payload)  # noqa: S301 - our own file, checksummed, in the project folder
+        with open(cache_file(root), "rb") as file:
+            if file.read(len(_MAGIC)) != _MAGIC:
+                return BuildCache(keep_bytes=False)
+            digest, payload = file.read(4), file.read()
+        if zlib.crc32(payload).to_bytes(4, "big") != digest:
+            return BuildCache(keep_bytes=False)
+        stamp, cache, pickled = pickle.loads(payload)  # noqa: S301 - our own file, checksummed, in the project folder
+        del payload
+        if stamp != generator_stamp() or not isinstance(cache, BuildCache):
+            return BuildCache(keep_bytes=False)
+        cache.events = {path: (stamp, pickle.loads(data)) for path, (stamp, _, data) in pickled.items()}  # noqa: S301
     except Exception:  # noqa: BLE001 - a missing, damaged or foreign cache only means doing the work again
-        return empty
-    if stamp != generator_stamp() or not isinstance(cache, BuildCache):
-        return empty
+        return BuildCache(keep_bytes=False)
+    cache.pickled = {path: (digest, data) for path, (_, digest, data) in pickled.items()}
     cache.changed = False
     return cache
 
 
 def save_cache(root: Path, cache: BuildCache) -> None:
-    """Keep the cache for the next build, written atomically; a failure to write costs only speed."""
+    """Keep the cache for the next build, written atomically; a failure to write costs only speed.
+
+    Each event is pickled on its own, once: a build that parsed one file pickles that one again, not all.
+    """
     target = cache_file(root)
     staging = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    events, cache.events = cache.events, {}
     try:
-        payload = pickle.dumps((generator_stamp(), cache), protocol=pickle.HIGHEST_PROTOCOL)
+        known, cache.pickled = cache.pickled, {}
+        pickled = {path: (stamp, parsed.digest, _pickled(known.get(path), parsed)) for path, (stamp, parsed) in events.items()}
+        payload = pickle.dumps((generator_stamp(), cache, pickled), protocol=pickle.HIGHEST_PROTOCOL)
+        cache.pickled = {path: (digest, data) for path, (_, digest, data) in pickled.items()}
         target.parent.mkdir(exist_ok=True)
         with open(staging, "wb") as file:
-            file.write(_MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+            file.write(_MAGIC)
+            file.write(zlib.crc32(payload).to_bytes(4, "big"))
+            file.write(payload)
         os.replace(staging, target)
     except OSError:
         try:
             staging.unlink(missing_ok=True)
         except OSError:
             pass  # .timeline-cache is not a folder: nothing was written
+    finally:
+        cache.events = events
+
+
+def _pickled(known: tuple[str, bytes] | None, parsed: ParsedFile) -> bytes:
+    """A file's result pickled, or as saved before when its bytes are the same."""
+    if known is not None and known[0] == parsed.digest:
+        return known[1]
+    return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)

@@ -21,7 +21,7 @@ from .parallel import map_in_workers
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
 from .render import Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies, template_digests
-from .write import InMemory, OutputSwitch, WriteReport, check_output_dir, interrupts_held
+from .write import InMemory, OutputSwitch, WriteReport, interrupts_held
 
 # What templates are checked with while site.yaml is broken: its own problems are reported meanwhile.
 _STAND_IN = SiteConfig(title="", description="", base_url="https://example.org/")
@@ -84,37 +84,50 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
     cache = BuildCache(keep_bytes=not options.write) if cache is None else cache
     output = options.output or project.default_output
     config, problems = load_config(project.config_file, display_path(project.config_file, project.root), options.base_url)
-    if options.write:
-        problems += check_output_dir(output, project.root, [project.content_dir, project.templates_dir])
+    switch = OutputSwitch(output) if options.write else None
+    if switch is not None:
+        problems += switch.check(output, project.root, [project.content_dir, project.templates_dir])
     env = make_environment(project.templates_dir, config or _STAND_IN)
     template_problems = check_templates(env, project.templates_dir, project.root)
     events, found = load_events(project, (config or _STAND_IN).language, cache, tally)
-    problems += template_problems + found + find_duplicate_slugs(events) + future_dates(events, dt.date.today())
-    problems += check_declared_tags(events, config.tags if config else None)
+    problems += template_problems + found + check_events(events, config)
     if config is None or template_problems:
         raise BuildFailed(problems)
     timeline, found = build_timeline(events, config.newest_first, options.drafts)
     problems += found + check_references(events, timeline.events, project.root)
+    pages = list_pages(timeline, config.index_limit)
     drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root)
     # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
-    failing = _failing(problems, options.strict)
-    sink = OutputSwitch(output) if options.write and not failing else InMemory()
-    try:
-        with write_failures(output, project.root):
-            problems += render_site(drawing, list_pages(timeline, config.index_limit), cache, sink, tally)
-        if _failing(problems, options.strict) or (options.write and failing):
-            raise BuildFailed(problems)
-    except BaseException:
-        if isinstance(sink, OutputSwitch):
-            sink.abandon()
-        raise
-    written = switch_output(sink, project.root, cache) if options.write else None
+    sink = switch if switch is not None and not _failing(problems, options.strict) else InMemory()
+    problems += render_or_abandon(drawing, pages, cache, sink, tally)
+    if _failing(problems, options.strict) or sink is not switch and switch is not None:
+        raise BuildFailed(problems)
+    written = switch_output(switch, project.root, cache) if switch is not None else None
     files = sink.files if written is None else {name: InOutput(stamp) for name, stamp in written.stamps.items()}
     return BuildReport(
         display_path(output, project.root) if options.write else None, config.base_url, files, written, tuple(tally.read), tally.rendered,
         len(timeline.events), dict(Counter(e.date.precision for e in timeline.events)), timeline.drafts_skipped,
         time.perf_counter() - started, tuple(sorted(p for p in problems if p.warning)),
     )
+
+
+def check_events(events: list[Event], config: SiteConfig | None) -> list[Problem]:
+    """The checks across events: duplicate slugs, dates in the future, tags site.yaml does not declare."""
+    return find_duplicate_slugs(events) + future_dates(events, dt.date.today()) + check_declared_tags(events, config.tags if config else None)
+
+
+def render_or_abandon(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
+    """``render_site``; if it fails (or a file cannot be written), the swap folder goes if this build made it."""
+    try:
+        with write_failures(Path(sink.out) if isinstance(sink, OutputSwitch) else drawing.root, drawing.root):
+            problems = render_site(drawing, pages, cache, sink, tally)
+        if any(not p.warning for p in problems) and isinstance(sink, OutputSwitch):
+            sink.abandon()
+        return problems
+    except BaseException:
+        if isinstance(sink, OutputSwitch):
+            sink.abandon()
+        raise
 
 
 def _failing(problems: list[Problem], strict: bool) -> bool:

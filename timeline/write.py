@@ -87,21 +87,25 @@ def _source_clash(out: Path, source: Path, root: Path, shown: str) -> Problem | 
     return None
 
 
-def check_output_dir(output: Path, root: Path, protected: list[Path]) -> list[Problem]:
-    """Refuse an output folder that would overwrite the project, its sources, or files the build did not write."""
+def output_clash(output: Path, root: Path, protected: list[Path]) -> list[Problem]:
+    """Refuse an output folder that is or holds the project or its sources, or that a file stands in the way of."""
     out, root = output.resolve(), root.resolve()
     shown = display_path(output, root)
     for source in [root, *(p.resolve() for p in protected)]:
         if clash := _source_clash(out, source, root, shown):
             return [clash]
-    swap = swap_folder(out)
-    blocker = next((p for p in [out, *out.parents, swap] if p.exists() and not p.is_dir()), None)
+    blocker = next((p for p in [out, *out.parents, swap_folder(out)] if p.exists() and not p.is_dir()), None)
     if blocker is not None:
         return [Problem(shown, 1, f"{display_path(blocker, root)} exists and is not a folder; remove it or choose another --output")]
-    existing = existing_files(out) if out.is_dir() else set()
+    return []
+
+
+def foreign_files(output: Path, root: Path, existing: set[str]) -> list[Problem]:
+    """Refuse an output folder holding files the last build did not write: they would be lost."""
     if not existing:
         return []
-    owned = read_manifest(out)
+    shown = display_path(output, root.resolve())
+    owned = read_manifest(output.resolve())
     if owned is None:
         return [Problem(shown, 1, f"{shown} is not empty and was not made by this tool (no {MANIFEST}); empty it or choose another --output")]
     if foreign := sorted(existing - owned - {MANIFEST}):
@@ -141,17 +145,24 @@ class OutputSwitch:
     """The new site, laid out beside the output file by file as it is drawn, then put in place at once.
 
     Files the output already holds are only noted until a file differs: a build that changes nothing writes
-    nothing. The caller has checked the output with ``check_output_dir``.
+    nothing. Nothing may be added before ``check`` found no problem.
     """
 
     def __init__(self, output: Path) -> None:
         self.out = os.path.realpath(output)
         self.swap = str(swap_folder(Path(self.out)))
-        self.live = existing_files(Path(self.out)) if os.path.isdir(self.out) else set()
+        self.live: set[str] = set()  # the output's files, once ``check`` has listed them
         self.names: list[str] = []
         self.unlinked: list[str] | None = []  # files in place, not yet linked into the swap folder (None: all are)
         self.written = 0
         self.made_swap = False  # whether this build made the swap folder (one kept from earlier builds stays)
+
+    def check(self, output: Path, root: Path, protected: list[Path]) -> list[Problem]:
+        """Why the build must not write into this output folder: a clash with the sources, or files of the user's."""
+        if problems := output_clash(output, root, protected):
+            return problems
+        self.live = existing_files(Path(self.out)) if os.path.isdir(self.out) else set()
+        return foreign_files(output, root, self.live)
 
     def in_output(self, name: str, stamp: Stamp) -> bool:
         """Whether the output's file ``name`` is still the one that had ``stamp``."""
@@ -200,14 +211,6 @@ class OutputSwitch:
             os.makedirs(os.path.dirname(self.out), exist_ok=True)
             os.rename(self.swap, self.out)
         return WriteReport(self.written, len(names) - 1 - self.written, removed, _stamps(self.out, names))
-
-
-def write_site(files: dict[str, bytes | InOutput], output: Path) -> WriteReport:
-    """Make ``output`` hold exactly ``files``, switching in one step; nothing is written when all are in place."""
-    switch = OutputSwitch(output)
-    for name, data in files.items():
-        switch.add(name, data)
-    return switch.finish()
 
 
 def _stamps(out: str, names) -> dict[str, Stamp]:
