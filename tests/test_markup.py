@@ -1,4 +1,5 @@
-"""The Markdown renderer on its own: heading ids and anchors, typography, footnotes, tables, attributes, references."""
+"""The Markdown renderer on its own: heading ids and anchors, typography, footnotes, tables, attributes, lists,
+Python-Markdown's extensions (table of contents, admonitions, abbreviations, Markdown in HTML), references."""
 
 from __future__ import annotations
 
@@ -134,6 +135,7 @@ def test_a_code_tag_named_in_an_html_comment_does_not_stop_typography():
 def test_lists_nested_twenty_deep_keep_their_text():
     html = render("".join("  " * level + f"- niveau {level}\n" for level in range(20)))
     assert all(f"niveau {level}" in html for level in range(20))
+    assert fragment(html).xpath("/div" + "/ul/li" * 20 + "/text()") == ["niveau 19"]
 
 
 def test_typography_in_footnotes_tables_and_definition_lists():
@@ -298,6 +300,12 @@ def test_the_same_target_twice_is_reported_at_each_line():
     assert [r.line for r in refs] == [11, 13, 13, 14]
 
 
+def test_a_title_in_parentheses():
+    html, refs = MarkdownRenderer()("[x](b.md (Le titre)) ![y](i.png (Image))\n")
+    assert html == '<p><a href="tl-event:content/b.md" title="Le titre">x</a> <img src="tl-file:content/i.png" alt="y" title="Image"></p>'
+    assert [(r.target, r.written) for r in refs] == [("content/b.md", "b.md"), ("content/i.png", "i.png")]
+
+
 def test_a_reference_style_link_points_at_its_definition():
     refs = references("Voir [le texte][r].\n\n[r]: c.md \"Titre\"\n")
     assert refs == (Reference("event", "content/c.md", "c.md", 3),)
@@ -307,3 +315,165 @@ def test_resolve_references():
     html = render("[x](b.md#s) ![i](images/a b.png) [y](inconnu.md)".replace("a b", "a%20b"))
     resolved = resolve_references(html, {"content/b.md": "/site/2023/b/", "content/images/a b.png": "/site/media/images/a b.png"})
     assert fragment(resolved).xpath("//@href | //@src") == ["/site/2023/b/#s", "/site/media/images/a%20b.png", "tl-event:content/inconnu.md"]
+
+
+# ---------------------------------------------------------------- lists as CommonMark reads them
+
+
+@pytest.mark.parametrize("text", [
+    "- a\n  - b\n    - c\n- d\n",  # two spaces, the text of "- "
+    "- a\n    - b\n        - c\n- d\n",  # four, as Python-Markdown users write them
+    "1. a\n   1. b\n      1. c\n2. d\n",  # three, the text of "1. "
+])
+def test_nested_lists_are_indented_to_their_item_text(text):
+    page = fragment(render(text))
+    assert page.xpath("/div/*/li/text()[normalize-space()]") == ["a\n", "d"]
+    assert page.xpath("/div/*/li/*/li/text()[normalize-space()]") == ["b\n"]
+    assert page.xpath("/div/*/li/*/li/*/li/text()") == ["c"]
+
+
+def test_a_two_space_nested_list_keeps_the_markup_it_had():
+    assert render("- a\n- b\n  - c\n- d\n") == (
+        "<ul>\n<li>a</li>\n<li>b\n<ul>\n<li>c</li>\n</ul>\n</li>\n<li>d</li>\n</ul>"
+    )
+
+
+def test_blocks_in_list_items_and_loose_lists():
+    html = render("- a\n\n  suite de a\n- b\n\n  ```python\n  x = 1\n  ```\n")
+    page = fragment(html)
+    assert page.xpath("/div/ul/li[1]/p/text()") == ["a", "suite de a"]
+    assert page.xpath("/div/ul/li[2]/p/text()") == ["b"]
+    assert page.xpath("/div/ul/li[2]/pre/code[@class='language-python']/text()") == ["x = 1\n"]
+    # A loose list (a blank line in one of its items): every item's text is in a paragraph.
+    assert render("- a\n- b\n\n  suite\n") == "<ul>\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n<p>suite</p>\n</li>\n</ul>"
+
+
+def test_a_list_or_a_table_right_under_a_paragraph_line():
+    page = fragment(render("Liste :\n- a\n- b\n\nTableau :\n| x |\n|---|\n| 1 |\n\nEn 2024\n2. pas une liste\n"))
+    assert page.xpath("//ul/li/text()") == ["a", "b"]
+    assert page.xpath("//td/text()") == ["1"]
+    assert page.xpath("//p/text()")[-1] == "En 2024\n2. pas une liste"  # an ordered list interrupts from 1 only
+
+
+def test_ordered_lists_keep_their_start_and_either_delimiter():
+    page = fragment(render("3. trois\n4. quatre\n\nTexte\n\n1) un\n2) deux\n"))
+    assert page.xpath("//ol/@start") == ["3"]
+    assert page.xpath("//ol[2]/li/text()") == ["un", "deux"]
+
+
+def test_lists_in_quotes_nest_too():
+    page = fragment(render("> - a\n>   - b\n"))
+    assert page.xpath("/div/blockquote/ul/li/ul/li/text()") == ["b"]
+
+
+# ---------------------------------------------------------------- CommonMark details Python-Markdown reads otherwise
+
+
+def test_a_hash_starts_a_heading_only_before_a_space():
+    assert render("#IA et #5\n\n# Titre #\n") == (
+        '<p>#IA et #5</p>\n<h1 id="titre">Titre<a class="headerlink" href="#titre" title="Lien vers cette section">#</a></h1>'
+    )
+
+
+def test_breaks_escapes_and_entities():
+    html = render("Un\\\ndeux \\* trois\\| &copy; &eacute;t&eacute; : oui ?\n")
+    assert html == f"<p>Un<br>\ndeux * trois| © été{NBSP}: oui{NARROW_NBSP}?</p>"
+
+
+def test_spaces_at_line_ends_and_tabs_inside_text():
+    text = "Un mot \n   suivant \n\nLigne   \nsuite\n\nA\tB  \n"
+    assert render(text) == "<p>Un mot\nsuivant</p>\n<p>Ligne<br>\nsuite</p>\n<p>A\tB</p>"
+
+
+def test_triple_emphasis_and_mail_addresses():
+    assert render("***très*** et **_aussi_** <x@example.org>\n") == (
+        '<p><em><strong>très</strong></em> et <strong><em>aussi</em></strong> '
+        '<a href="mailto:x@example.org">x@example.org</a></p>'
+    )
+
+
+def test_links_are_percent_encoded_and_images_keep_their_attributes_in_order():
+    html = render('[W](https://fr.wikipedia.org/wiki/Société) ![c](https://example.org/c.png "Titre"){.large}\n')
+    assert html == (
+        '<p><a href="https://fr.wikipedia.org/wiki/Soci%C3%A9t%C3%A9">W</a> '
+        '<img src="https://example.org/c.png" alt="c" title="Titre" class="large"></p>'
+    )
+
+
+# ---------------------------------------------------------------- Python-Markdown's extensions
+
+
+def test_toc_marker_is_replaced_by_a_table_of_contents():
+    html = render("[TOC]\n\n## Premier : point\n\n### Détail\n\n## Second\n")
+    page = fragment(html)
+    toc = page.xpath("/div/div[@class='toc']")[0]
+    assert toc.xpath(".//a/@href") == ["#premier-point", "#detail", "#second"]
+    assert toc.xpath("ul/li/ul/li/a/text()") == ["Détail"]
+    assert toc.xpath("ul/li/a/text()")[0] == f"Premier{NBSP}: point"
+    assert "[TOC]" not in html
+
+
+def test_admonitions_as_mkdocs_writes_them():
+    html = render('!!! note\n    Une note : importante ?\n\n!!! warning "Attention : danger"\n    - a\n      - b\n')
+    page = fragment(html)
+    notes = page.xpath("/div/div")
+    assert [note.get("class") for note in notes] == ["admonition note", "admonition warning"]
+    assert notes[0].xpath("p/text()") == ["Note", f"Une note{NBSP}: importante{NARROW_NBSP}?"]
+    assert notes[1].xpath("p[@class='admonition-title']/text()") == [f"Attention{NBSP}: danger"]
+    assert notes[1].xpath("ul/li/ul/li/text()") == ["b"]
+
+
+def test_abbreviations():
+    html = render("*[IA]: Intelligence artificielle\n\nL’IA générative, pas l’IAG.\n")
+    assert html == '<p>L’<abbr title="Intelligence artificielle">IA</abbr> générative, pas l’IAG.</p>'
+
+
+def test_markdown_inside_html_blocks_that_ask_for_it():
+    html, refs = MarkdownRenderer()('<div class="encadre" markdown="1">\n*Voir* [ici](b.md) : oui ?\n</div>\n\n<div>\n*brut*\n</div>\n')
+    assert html == (
+        f'<div class="encadre">\n<p><em>Voir</em> <a href="tl-event:content/b.md">ici</a>{NBSP}: oui{NARROW_NBSP}?</p>\n</div>\n'
+        "<div>\n*brut*\n</div>"
+    )
+    assert refs == (Reference("event", "content/b.md", "b.md", 2),)
+
+
+@pytest.mark.parametrize(("lang", "title"), [
+    ("fr", "Retour à la note 2 dans le texte"),
+    ("en", "Jump back to footnote 2 in the text"),
+    ("de", "Retour à la note 2 dans le texte"),  # French for any other language
+])
+def test_footnote_back_links_are_titled_in_the_site_language(lang, title):
+    text = "Un[^a] deux[^b].\n\n[^a]: A.\n[^b]: B.\n"
+    assert fragment(render(text, lang=lang)).xpath("//li[@id='fn:b']//a[@class='footnote-backref']/@title") == [title]
+    renderer = MarkdownRenderer("en" if lang != "en" else "fr")
+    renderer(text)
+    renderer.lang = lang  # a language set after the first document applies to the next
+    assert fragment(renderer(text)[0]).xpath("//li[@id='fn:b']//a[@class='footnote-backref']/@title") == [title]
+
+
+def test_no_typography_in_code_written_as_raw_html_in_any_block():
+    html = render('- <code>a : "b" ?</code> : c ?\n\n> <kbd>Ctrl : ?</kbd> ; fin ?\n\n| <samp>x ?</samp> | y ? |\n|---|---|\n| 1 | 2 |\n')
+    assert f'<li><code>a : "b" ?</code>{NBSP}: c{NARROW_NBSP}?</li>' in html
+    assert f"<kbd>Ctrl : ?</kbd>{NARROW_NBSP}; fin{NARROW_NBSP}?" in html
+    assert f"<th><samp>x ?</samp></th>\n<th>y{NARROW_NBSP}?</th>" in html
+
+
+def test_references_keep_their_lines_around_footnotes_and_code():
+    text = "A[^1] [x](b.md)\n\n[^1]: Voir [y](b.md)\n\n```\n[pas](b.md)\n```\n\nVoir `[pas](b.md)` puis [z](b.md)\n"
+    assert [(r.written, r.line) for r in references(text, first_line=5)] == [("b.md", 5), ("b.md", 13), ("b.md", 7)]
+
+
+def test_code_spans_and_fences_read_as_commonmark_reads_them():
+    html = render('`a\nb` ` c` et `` `d` ``\n\n```python title="x.py"\nq = 1\n````\n')
+    assert html == (
+        '<p><code>a b</code> <code> c</code> et <code>`d`</code></p>\n'
+        '<pre><code class="language-python">q = 1\n</code></pre>'
+    )
+
+
+def test_reference_labels_and_quotes_read_as_commonmark_reads_them():
+    html = render("[a][x] et [a]\n\n[a]: https://example.org/\n\n> un\n\n> deux\nparesseuse\n===\n")
+    assert html == (
+        '<p>[a][x] et <a href="https://example.org/">a</a></p>\n'
+        "<blockquote>\n<p>un</p>\n</blockquote>\n<blockquote>\n<p>deux\nparesseuse\n===</p>\n</blockquote>"
+    )

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .content import ParsedFile, file_digest
+from .content import ParsedFile, Tag, file_digest
 from .pages import Page
 from .problems import Problem
 
@@ -32,7 +32,7 @@ CACHE_DIR = ".timeline-cache"
 CACHE_FILE = "build.pickle"
 _MAGIC = b"TLCACHE5"
 Stamp = tuple[int, int, int, int]  # mtime (ns), size, inode, ctime (ns): utime cannot set the ctime back
-_PLAIN = (bool, int, str, type(None), tuple)
+_PLAIN = frozenset({bool, int, str, type(None), Tag})  # and tuples of them
 
 
 @dataclass(frozen=True)
@@ -135,24 +135,28 @@ class BuildCache:
 
     def written(self, stamps: dict[str, Stamp]) -> None:
         """The output folder holds these files now: keep their stamps instead of their bytes."""
-        for name, (key, kept) in list(self.pages.items()):
-            if name in stamps and type(kept) is not bytes and kept != InOutput(stamps[name]):
-                self.pages[name] = (key, InOutput(stamps[name]))
+        for name, stamp in stamps.items():
+            hit = self.pages.get(name)
+            if hit is not None and type(hit[1]) is not bytes and (hit[1] is None or hit[1].stamp != stamp):
+                self.pages[name] = (hit[0], InOutput(stamp))
                 self.changed = True
 
 
 def page_key(page: Page, template_digest: str, config_digest: str, urls_of: Callable[[Any], tuple]) -> bytes:
     """Everything a page's bytes depend on, hashed (see the module's docstring)."""
-    given = sorted(page.given.items())
-    for name, value in given:
-        if not isinstance(value, _PLAIN) and type(value).__name__ != "Tag":
-            raise TypeError(f"{page.path}: {name} is neither an event nor a plain value, so it cannot be keyed")
-    key = hashlib.blake2b(repr((page.path, page.template, template_digest, config_digest, given)).encode("utf-8", "surrogatepass"), digest_size=16)
-    for event in page.shows:
-        key.update(event.fingerprint.encode())
-        if event.references:
-            key.update(repr(urls_of(event)).encode("utf-8", "surrogatepass"))
-    return key.digest()
+    given = tuple(sorted(page.given.items()))
+    if not all(_is_plain(value) for _, value in given):
+        raise TypeError(f"{page.path}: a value it is given is neither plain nor among the events it shows, so it cannot be keyed")
+    head = repr((page.path, page.template, template_digest, config_digest, given))
+    shown = "".join([event.fingerprint for event in page.shows])
+    links = [urls_of(event) for event in page.shows if event.references]
+    return hashlib.blake2b(f"{head}\0{shown}\0{links!r}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _is_plain(value: Any) -> bool:
+    """Whether a value shows all it holds in its repr (an event does not: its body is left out)."""
+    kind = type(value)
+    return kind in _PLAIN or kind is tuple and all(map(_is_plain, value))
 
 
 def config_digest(config: Any) -> str:

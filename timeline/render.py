@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import traceback
 from collections.abc import Iterator
@@ -197,6 +198,11 @@ class Drawing:
     links: Links
     templates_dir: Path
     root: Path
+
+    @functools.cached_property
+    def template_digests(self) -> dict[str, str]:
+        """``template_digests`` of this build's templates, worked out once."""
+        return template_digests(self.env, self.templates_dir)
 
     def draw(self, page: Page) -> bytes:
         """The page's bytes (a template's fault raises)."""

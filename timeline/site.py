@@ -20,8 +20,8 @@ from .pages import Page, list_pages, sitemap_page
 from .parallel import map_in_workers
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
-from .render import Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies, template_digests
-from .write import InMemory, OutputSwitch, WriteReport, interrupts_held
+from .render import Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies
+from .write import MANIFEST, InMemory, OutputSwitch, WriteReport, interrupts_held
 
 # What templates are checked with while site.yaml is broken: its own problems are reported meanwhile.
 _STAND_IN = SiteConfig(title="", description="", base_url="https://example.org/")
@@ -44,7 +44,7 @@ class BuildReport:
 
     output: str | None  # None when nothing was written (the preview server)
     base_url: str
-    files: dict[str, bytes | InOutput]  # InOutput: the file the output holds (every file, once written)
+    files: dict[str, bytes | InOutput | None]  # once written: the file the output holds, None if it did already
     written: WriteReport | None
     read: tuple[str, ...]  # content files parsed (the others came from the cache)
     rendered: int  # pages drawn (the others came from the cache)
@@ -103,7 +103,7 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
     if _failing(problems, options.strict) or sink is not switch and switch is not None:
         raise BuildFailed(problems)
     written = switch_output(switch, project.root, cache) if switch is not None else None
-    files = sink.files if written is None else {name: InOutput(stamp) for name, stamp in written.stamps.items()}
+    files = sink.files if written is None else {name: InOutput(written.stamps[name]) if name in written.stamps else None for name in sink.names if name != MANIFEST}
     return BuildReport(
         display_path(output, project.root) if options.write else None, config.base_url, files, written, tuple(tally.read), tally.rendered,
         len(timeline.events), dict(Counter(e.date.precision for e in timeline.events)), timeline.drafts_skipped,
@@ -164,7 +164,7 @@ def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: In
 
 def _draw(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
     """Each page's bytes, drawn again only when its key changed; a template's fault is reported once."""
-    digests, settings = template_digests(drawing.env, drawing.templates_dir), config_digest(drawing.config)
+    digests, settings = drawing.template_digests, config_digest(drawing.config)
     keys = [page_key(page, digests.get(page.template, ""), settings, drawing.links.urls_of) for page in pages]
 
     def draw(todo: list[Page]):

@@ -38,7 +38,7 @@ class WriteReport:
     written: int
     unchanged: int
     removed: int
-    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)
+    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)  # of the files written or linked; none when nothing changed
 
 
 def swap_folder(output: Path) -> Path:
@@ -202,7 +202,7 @@ class OutputSwitch:
         names = set(self.names)
         removed = len(self.live - names)
         if self.unlinked is not None and not removed:
-            return WriteReport(0, len(names) - 1, 0, _stamps(self.out, names))
+            return WriteReport(0, len(names) - 1, 0, {})  # every file is the last build's, stamps included
         self._lay_out()
         _remove(self.swap, existing_files(Path(self.swap)) - names)
         if os.path.isdir(self.out):
