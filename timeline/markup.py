@@ -250,86 +250,137 @@ def _nest_lists(lines: list[str], stash_fence=None) -> list[str]:
     to where Python-Markdown looks for it, and the rest is left alone. A fenced block in an item, which
     Python-Markdown cannot read there, is stashed as its ``fenced_code`` would (``stash_fence``).
     """
-    out: list[str] = []
-    # The open items: the column of their text as written, the column of their marker for Python-Markdown, and
-    # whether a blank line came since the marker (Python-Markdown then wants their blocks four spaces further in).
-    stack: list[list] = []
-    paragraph = -1  # the depth of the paragraph the previous line belongs to; -1 after a blank line or a block
-    block_indent: int | None = 0  # the indent of the first line of the block being written, as Python-Markdown reads it
-    source = iter(lines)
-    pending: list[str] = []  # a line read ahead, after a fenced block in an item
-    while True:
-        line = pending.pop() if pending else next(source, None)
-        if line is None:
-            return out
-        stripped = line.lstrip(" ")
-        if not stripped:
-            out.append(line)
-            paragraph, block_indent = -1, None
-            for item in stack:
-                item[2] = True
-            continue
+    return _ListNesting(lines, stash_fence).run()
+
+
+class _ListNesting:
+    """One run of ``_nest_lists``: the lines read so far, and the items open where the next line is read."""
+
+    def __init__(self, lines: list[str], stash_fence) -> None:
+        self.stash_fence = stash_fence
+        self.out: list[str] = []
+        # The open items: the column of their text as written, the column of their marker for Python-Markdown, and
+        # whether a blank line came since the marker (Python-Markdown then wants their blocks four spaces further in).
+        self.stack: list[list] = []
+        self.paragraph = -1  # the depth of the paragraph the previous line belongs to; -1 after a blank line or a block
+        # The indent of the first line of the block being written, as Python-Markdown reads it.
+        self.block_indent: int | None = 0
+        self.source = iter(lines)
+        self.pending: list[str] = []  # a line read ahead, after a fenced block in an item
+
+    def run(self) -> list[str]:
+        while True:
+            line = self.pending.pop() if self.pending else next(self.source, None)
+            if line is None:
+                return self.out
+            stripped = line.lstrip(" ")
+            if stripped:
+                self._write(self._place(line, stripped))
+            else:
+                self._blank(line)
+
+    def _blank(self, line: str) -> None:
+        """A blank line: it ends the paragraph and the block, and every open item now has one in it."""
+        self.out.append(line)
+        self.paragraph, self.block_indent = -1, None
+        for item in self.stack:
+            item[2] = True
+
+    def _place(self, line: str, stripped: str) -> str:
+        """A line that is not blank, moved to where Python-Markdown looks for it; the open items updated."""
         indent = len(line) - len(stripped)
-        depth = len(stack)  # how many of the open items this line is in
-        while depth and indent < stack[depth - 1][0]:
-            depth -= 1
-        base = stack[depth - 1][0] if depth else 0
-        marker = _MARKER.match(line) if indent - base < 4 and not _THEMATIC_BREAK.fullmatch(line) else None
-        if marker and paragraph == depth and (not line[marker.end():].strip() or marker[3] not in (None, "1")):
-            marker = None  # a list interrupts a paragraph only with a non-empty item, and an ordered one from 1 only
-        if marker is None and paragraph > depth and not _NOT_PARAGRAPH.match(stripped):
-            depth = paragraph  # a lazy line: it goes on with the paragraph of an item
-            indent = base = stack[depth - 1][0]
+        depth = self._depth(indent)
+        base = self.stack[depth - 1][0] if depth else 0
+        marker = self._marker(line, indent - base, depth)
+        if marker is None and self.paragraph > depth and not _NOT_PARAGRAPH.match(stripped):
+            depth = self.paragraph  # a lazy line: it goes on with the paragraph of an item
+            indent = base = self.stack[depth - 1][0]
             if _UNDERLINE.fullmatch(stripped):
                 stripped = "\\" + stripped  # text, which underlines nothing
-        if marker is None and paragraph >= depth and paragraph >= 0 and (looks := _MARKER.match(stripped)):
-            if not _UNDERLINE.fullmatch(stripped) and not _THEMATIC_BREAK.fullmatch(stripped):
-                # Text that only looks like an item: escaped, or Python-Markdown would start a list there.
-                end = looks.end(2) - 1
-                stripped = stripped[:end] + "\\" + stripped[end:]
-        del stack[depth:]
+        if marker is None and self.paragraph >= depth and self.paragraph >= 0:
+            stripped = _escape_item_look(stripped)
+        del self.stack[depth:]
         if marker:
-            column = stack[-1][1] + 4 if stack else 0
-            rest = line[marker.end():]
-            spaces = len(marker[4])
-            if rest and spaces > 4:  # the item's text starts with indented code
-                rest, spaces = " " * (spaces - 1) + rest, 1
-            stack.append([indent + len(marker[2]) + max(spaces, 1), column, False])
-            line = " " * column + (marker[2] if marker[3] is None else marker[3] + ".") + " " + rest
-            paragraph = depth + 1 if rest.strip() else -1
+            return self._item(line, marker, indent, depth)
+        return self._block_line(stripped, indent, base, depth)
+
+    def _depth(self, indent: int) -> int:
+        """How many of the open items a line indented by ``indent`` is in."""
+        depth = len(self.stack)
+        while depth and indent < self.stack[depth - 1][0]:
+            depth -= 1
+        return depth
+
+    def _marker(self, line: str, offset: int, depth: int) -> re.Match | None:
+        """The marker of the item the line starts, ``offset`` columns past its list's text; None if it starts none."""
+        marker = _MARKER.match(line) if offset < 4 and not _THEMATIC_BREAK.fullmatch(line) else None
+        if marker and self.paragraph == depth and (not line[marker.end():].strip() or marker[3] not in (None, "1")):
+            return None  # a list interrupts a paragraph only with a non-empty item, and an ordered one from 1 only
+        return marker
+
+    def _item(self, line: str, marker: re.Match, indent: int, depth: int) -> str:
+        """An item's first line, its marker four spaces further in than its parent item's."""
+        column = self.stack[-1][1] + 4 if self.stack else 0
+        rest = line[marker.end():]
+        spaces = len(marker[4])
+        if rest and spaces > 4:  # the item's text starts with indented code
+            rest, spaces = " " * (spaces - 1) + rest, 1
+        self.stack.append([indent + len(marker[2]) + max(spaces, 1), column, False])
+        self.paragraph = depth + 1 if rest.strip() else -1
+        return " " * column + (marker[2] if marker[3] is None else marker[3] + ".") + " " + rest
+
+    def _block_line(self, stripped: str, indent: int, base: int, depth: int) -> str:
+        """A line that starts no item: under its item's text if it is in one, where it was written if not."""
+        fenced = False
+        if depth:
+            _, column, spaced = self.stack[-1]
+            if self.stash_fence is not None and indent - base < 4 and (fence := _FENCE.match(stripped)):
+                placeholder = self._stash_fence(stripped, fence[1], base)
+                if placeholder is not None:
+                    stripped, fenced = placeholder, True
+            # In the marker's own block, lines keep their place under the item's text; after a blank line,
+            # Python-Markdown wants them four spaces further in than the marker.
+            line = " " * (column + (4 if spaced else 0) + indent - base) + stripped
         else:
-            fenced = False
-            if depth:
-                _, column, spaced = stack[-1]
-                if stash_fence is not None and indent - base < 4 and (fence := _FENCE.match(stripped)):
-                    code, written = _read_fence(stripped, fence[1], base, source, pending)
-                    placeholder = stash_fence(code)
-                    if placeholder is not None:
-                        stripped, fenced = placeholder, True
-                    else:  # not a block Python-Markdown reads: its lines are read again, as lines
-                        pending.extend(reversed(written))
-                # In the marker's own block, lines keep their place under the item's text; after a blank line,
-                # Python-Markdown wants them four spaces further in than the marker.
-                line = " " * (column + (4 if spaced else 0) + indent - base) + stripped
-            else:
-                line = " " * indent + stripped
-            if fenced:
-                paragraph = -1
-            elif _INDENTED_CONTAINER.match(stripped if depth else line):
-                # Its text, even on the lines right under it, goes four spaces further in than its start.
-                stack.append([indent + 4 if depth else 4, stack[-1][1] + 4 if depth else 0, True])
-                paragraph = depth + 1
-            else:
-                paragraph = -1 if _NOT_PARAGRAPH.match(stripped) or _THEMATIC_BREAK.fullmatch(stripped) else depth
+            line = " " * indent + stripped
+        if fenced:
+            self.paragraph = -1
+        elif _INDENTED_CONTAINER.match(stripped if depth else line):
+            # Its text, even on the lines right under it, goes four spaces further in than its start.
+            self.stack.append([indent + 4 if depth else 4, self.stack[-1][1] + 4 if depth else 0, True])
+            self.paragraph = depth + 1
+        else:
+            self.paragraph = -1 if _NOT_PARAGRAPH.match(stripped) or _THEMATIC_BREAK.fullmatch(stripped) else depth
+        return line
+
+    def _stash_fence(self, first: str, fence: str, base: int) -> str | None:
+        """The placeholder of the fenced block an item's line opens; None if Python-Markdown does not read it."""
+        code, written = _read_fence(first, fence, base, self.source, self.pending)
+        placeholder = self.stash_fence(code)
+        if placeholder is None:  # not a block Python-Markdown reads: its lines are read again, as lines
+            self.pending.extend(reversed(written))
+        return placeholder
+
+    def _write(self, line: str) -> None:
+        """The line, after a blank one if Python-Markdown would otherwise read it into the block above."""
         new_indent = len(line) - len(line.lstrip(" "))
-        if block_indent is None:
-            block_indent = new_indent
-        elif new_indent < block_indent and block_indent >= 4 and out and out[-1].strip():
+        if self.block_indent is None:
+            self.block_indent = new_indent
+        elif new_indent < self.block_indent and self.block_indent >= 4 and self.out and self.out[-1].strip():
             # Python-Markdown puts a whole block that starts indented into the item above it: a line less
             # indented (an item of an outer list) starts a block of its own.
-            out.append("")
-            block_indent = new_indent
-        out.append(line)
+            self.out.append("")
+            self.block_indent = new_indent
+        self.out.append(line)
+
+
+def _escape_item_look(text: str) -> str:
+    """Paragraph text that only looks like an item, escaped, or Python-Markdown would start a list there."""
+    looks = _MARKER.match(text)
+    if looks is None or _UNDERLINE.fullmatch(text) or _THEMATIC_BREAK.fullmatch(text):
+        return text
+    end = looks.end(2) - 1
+    return text[:end] + "\\" + text[end:]
 
 
 def _read_fence(first: str, fence: str, base: int, source, pending: list[str]) -> tuple[list[str], list[str]]:
