@@ -126,6 +126,26 @@ def test_a_file_created_or_deleted_is_found_without_the_watcher_naming_it(make_s
     assert report.files == from_nothing(root, True)[0]
 
 
+def test_the_preview_draws_exports_when_fetched_with_a_written_builds_bytes(make_site, tmp_path):
+    from timeline.site import Later
+
+    root = make_site(EVENTS, site_yaml=YAML)
+    cache = BuildCache()
+    options = BuildOptions(write=False, exports_when_fetched=True)
+    report = build_site(Project(root), options, cache)
+    exports = ["feed.xml", "feed.json", "timeline.json", "timeline.ics", "events.csv"]
+    assert report.rendered == report.pages + 2  # the pages, the sitemap and robots.txt: no export yet
+    assert all(isinstance(report.files[name], Later) for name in exports)
+    build_site(Project(root), BuildOptions(output=tmp_path / "out"))
+    for name in exports:
+        assert report.files[name].make() == (tmp_path / "out" / name).read_bytes(), name
+    edit(root / "content/2023-01-10-suite.md", "title: Suite", "title: La suite")
+    report = build_site(Project(root), options, cache)
+    build_site(Project(root), BuildOptions(output=tmp_path / "out"))
+    for name in exports:
+        assert report.files[name].make() == (tmp_path / "out" / name).read_bytes(), name
+
+
 def test_a_feed_is_made_again_when_an_event_it_links_to_moves(make_site):
     """The feeds list the latest additions only; an older event moving changes them if one of them links to it."""
     root = make_site({

@@ -70,7 +70,7 @@ def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[s
     """The timeline as a TimelineJS3 JSON document, events oldest first, on one line."""
     read_more = STRINGS[config.language]["read_more"]
 
-    def slide_json(event: Event) -> bytes:
+    def slide_of(event: Event) -> dict[str, Any]:
         url = html.escape(abs_url(event.url_path))
         slide: dict[str, Any] = {"start_date": _timelinejs_date(event.date.start)}
         if event.date.end is not None:
@@ -83,14 +83,12 @@ def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[s
         if event.tags:
             slide["group"] = event.tags[0].name
         slide["unique_id"] = event.anchor
-        return json.dumps(slide, ensure_ascii=False).encode("utf-8")
+        return slide
 
-    slides = [slide_json(event) for event in timeline.chronological]
     title = {"text": {"headline": html.escape(config.title, quote=False), "text": f"<p>{html.escape(config.description, quote=False)}</p>"}}
     eras = [_era_json(era, timeline) for era in getattr(config, "eras", ())]
-    # What json.dumps({"title": …, "events": […], "eras": […]}) writes.
-    head, tail = f'{{"title": {json.dumps(title, ensure_ascii=False)}, "events": [', f'], "eras": {json.dumps(eras, ensure_ascii=False)}}}\n'
-    return head.encode("utf-8") + b", ".join(slides) + tail.encode("utf-8")
+    document = {"title": title, "events": [slide_of(event) for event in timeline.chronological], "eras": eras}
+    return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _all_day_span(event: Event) -> tuple[dt.date, dt.date]:
@@ -196,17 +194,11 @@ def json_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], s
     return _json_bytes(feed)
 
 
-def _csv_row(cells: tuple[str, ...]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(cells)
-    return out.getvalue()
-
-
 def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
     """The events as CSV rows with a header, oldest first."""
 
-    def row(event: Event) -> bytes:
-        return _csv_row(tuple(spreadsheet_safe(cell) for cell in (
+    def row(event: Event) -> tuple[str, ...]:
+        return tuple(spreadsheet_safe(cell) for cell in (
             event.slug,
             event.date.iso(),
             event.date.precision,
@@ -216,7 +208,10 @@ def events_csv(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
             "; ".join(tag.name for tag in event.tags),
             abs_url(event.url_path),
             "; ".join(f"{source.publisher} — {source.title}" for source in event.sources),
-        ))).encode("utf-8")
+        ))
 
-    rows = [row(event) for event in timeline.chronological]
-    return _csv_row(CSV_COLUMNS).encode("utf-8") + b"".join(rows)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(map(row, timeline.chronological))
+    return out.getvalue().encode("utf-8")

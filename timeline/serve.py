@@ -35,7 +35,7 @@ from .content import is_event_name
 from .problems import BuildFailed, Problem, display_path
 from .cache import BuildCache
 from .render import STATIC_DIR, is_template_name
-from .site import BuildOptions, Project, build_site
+from .site import BuildOptions, Later, Project, build_site
 
 # Saves closer together than this make one rebuild; editors and "save all" write files in quick bursts.
 QUIET_SECONDS = 0.075
@@ -84,7 +84,7 @@ class Preview:
         self.base_url = base_url
         self.drafts = drafts
         self.cache = BuildCache()
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, bytes | Later] = {}
         self.problems: list[str] = []  # the lines of the error page; empty while the site builds
         self.base_path = "/"
         self.build = 0  # counts rebuilds, so a page can tell whether it is the latest
@@ -95,7 +95,7 @@ class Preview:
         started = time.perf_counter()
         self.build += 1
         try:
-            report = build_site(self.project, BuildOptions(base_url=self.base_url, drafts=self.drafts, write=False), self.cache)
+            report = build_site(self.project, BuildOptions(base_url=self.base_url, drafts=self.drafts, write=False, exports_when_fetched=True), self.cache)
         except BuildFailed as failure:
             self._find_base_path()
             n = len(failure.errors)
@@ -211,6 +211,8 @@ class SiteHandler(web.RequestHandler):
             return self._send(500, ".html", error_page(preview.problems))
         if name in preview.files:
             body = preview.files[name]
+            if isinstance(body, Later):
+                body = preview.files[name] = body.make()
             return self._send(200, Path(name).suffix, body)
         if f"{name}/index.html" in preview.files:
             return self.redirect(request_path + "/")

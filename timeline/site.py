@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from .parallel import map_in_workers
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
 from .render import Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies
-from .write import MANIFEST, InMemory, OutputSwitch, WriteReport, interrupts_held
+from .write import InMemory, OutputSwitch, WriteReport, interrupts_held
 
 # What templates are checked with while site.yaml is broken: its own problems are reported meanwhile.
 _STAND_IN = SiteConfig(title="", description="", base_url="https://example.org/")
@@ -36,6 +38,7 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False
     write: bool = True  # False: nothing is written, the files are only returned (check, the preview)
+    exports_when_fetched: bool = False  # the preview: feeds and exports are drawn only when asked for (see Later)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class BuildReport:
 
     output: str | None  # None when nothing was written (the preview server)
     base_url: str
-    files: dict[str, bytes | InOutput | None]  # once written: the file the output holds, None if it did already
+    files: dict[str, bytes | InOutput]  # once written: the file the output holds
     written: WriteReport | None
     read: tuple[str, ...]  # content files parsed (the others came from the cache)
     rendered: int  # pages drawn (the others came from the cache)
@@ -98,12 +101,12 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
     pages = list_pages(timeline, config.index_limit)
     drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root)
     # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
-    sink = switch if switch is not None and not _failing(problems, options.strict) else InMemory()
+    sink = switch if switch is not None and not _failing(problems, options.strict) else InMemory(options.exports_when_fetched)
     problems += render_or_abandon(drawing, pages, cache, sink, tally)
     if _failing(problems, options.strict) or sink is not switch and switch is not None:
         raise BuildFailed(problems)
     written = switch_output(switch, project.root, cache) if switch is not None else None
-    files = sink.files if written is None else {name: InOutput(written.stamps[name]) if name in written.stamps else None for name in sink.names if name != MANIFEST}
+    files = sink.files if written is None else {name: InOutput(stamp) for name, stamp in written.stamps.items()}
     return BuildReport(
         display_path(output, project.root) if options.write else None, config.base_url, files, written, tuple(tally.read), tally.rendered,
         len(timeline.events), dict(Counter(e.date.precision for e in timeline.events)), timeline.drafts_skipped,
@@ -165,19 +168,38 @@ def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: In
 def _draw(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
     """Each page's bytes, drawn again only when its key changed; a template's fault is reported once."""
     digests, settings = drawing.template_digests, config_digest(drawing.config)
-    keys = [page_key(page, digests.get(page.template, ""), settings, drawing.links.urls_of) for page in pages]
+    keys = {page.path: page_key(page, digests.get(page.template, ""), settings, drawing.links.urls_of) for page in pages}
+    lazy = isinstance(sink, InMemory) and sink.later
+    later = [page for page in pages if lazy and page.template is None]
+    pages = [page for page in pages if not (lazy and page.template is None)]
 
     def draw(todo: list[Page]):
         tally.rendered += len(todo)
         return draw_pages(drawing, todo)
 
     problems: dict[Problem, str] = {}
-    for page, result in cache.drawn_pages(pages, keys, sink.in_output, draw):
+    for page, result in cache.drawn_pages(pages, [keys[page.path] for page in pages], sink.in_output, draw):
         if isinstance(result, Problem):
             problems.setdefault(result, f"{result.message} (first seen rendering {page.path})")
         elif not problems:  # once a page fails, the build will: the rest need only be checked
             sink.add(page.path, result)
+    for page in later:
+        sink.add(page.path, Later(functools.partial(_draw_one, drawing, page, keys[page.path], cache)))
     return [Problem(p.path, p.line, message, p.warning) for p, message in problems.items()]
+
+
+@dataclass(frozen=True)
+class Later:
+    """A file the preview draws only when it is fetched: at 10,000 events the exports took most of a rebuild."""
+
+    make: Callable[[], bytes]
+
+
+def _draw_one(drawing: Drawing, page: Page, key: bytes, cache: BuildCache) -> bytes:
+    """One export's bytes, through the cache like any page (it holds no template, so it cannot fail as one)."""
+    for _, result in cache.drawn_pages([page], [key], lambda name, stamp: False, lambda todo: [drawing.draw(p) for p in todo]):
+        return result
+    raise AssertionError("drawn_pages gives one result per page")
 
 
 @contextlib.contextmanager

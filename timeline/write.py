@@ -38,7 +38,7 @@ class WriteReport:
     written: int
     unchanged: int
     removed: int
-    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)  # of the files written or linked; none when nothing changed
+    stamps: dict[str, Stamp] = field(default_factory=dict, repr=False)
 
 
 def swap_folder(output: Path) -> Path:
@@ -122,10 +122,14 @@ def _same_bytes(path: str, data: bytes) -> bool:
 
 
 class InMemory:
-    """Where a build that writes nothing keeps its files (the preview, ``check``)."""
+    """Where a build that writes nothing keeps its files (the preview, ``check``).
 
-    def __init__(self) -> None:
+    With ``later``, the exports are kept as what draws them, not drawn (see site.Later).
+    """
+
+    def __init__(self, later: bool = False) -> None:
         self.files: dict[str, bytes] = {}
+        self.later = later
 
     @property
     def names(self) -> list[str]:
@@ -202,7 +206,7 @@ class OutputSwitch:
         names = set(self.names)
         removed = len(self.live - names)
         if self.unlinked is not None and not removed:
-            return WriteReport(0, len(names) - 1, 0, {})  # every file is the last build's, stamps included
+            return WriteReport(0, len(names) - 1, 0, _stamps(self.out, names))
         self._lay_out()
         _remove(self.swap, existing_files(Path(self.swap)) - names)
         if os.path.isdir(self.out):
