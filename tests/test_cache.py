@@ -196,3 +196,15 @@ def test_a_cache_from_other_generator_code_is_not_trusted(site, monkeypatch):
     real_stamp = build_cache.generator_stamp
     monkeypatch.setattr(build_cache, "generator_stamp", lambda: ("an edited generator", *real_stamp()[1:]))
     assert not build_cache.load_cache(site).events
+
+
+def test_a_cached_build_over_an_output_it_did_not_write_keeps_it_and_the_next_draws_nothing(site):
+    output = site / "cached"
+    assert run_cli("--project", site, "build", "--no-cache", "--output", output).status == 0
+    before = {path: path.stat().st_mtime_ns for path in output.rglob("*") if path.is_file()}
+    first = build_site(Project(site), BuildOptions(output=output), build_cache.load_cache(site))
+    assert first.written.written == 0  # every page drawn again, and found in place already
+    assert run_cli("--project", site, "build", "--output", output).status == 0  # this one records the cache
+    report = build_site(Project(site), BuildOptions(output=output), build_cache.load_cache(site))
+    assert (report.read, report.rendered, report.written.written) == ((), 0, 0)
+    assert {path: path.stat().st_mtime_ns for path in output.rglob("*") if path.is_file()} == before
