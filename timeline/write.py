@@ -19,6 +19,7 @@ import errno
 import os
 import shutil
 import signal
+import stat
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,13 +47,13 @@ def swap_folder(output: Path) -> Path:
     return output.parent / f".{output.name}.swap"
 
 
-def holds(output: Path, name: str, stamp: Stamp) -> bool:
+def holds(output: Path | str, name: str, stamp: Stamp) -> bool:
     """Whether the output's file ``name`` is still the one that had ``stamp`` (a link or folder never is)."""
-    path = os.path.join(output, name)
     try:
-        return not os.path.islink(path) and file_stamp(path) == stamp
+        found = os.lstat(f"{output}/{name}")
     except OSError:
         return False
+    return stat.S_ISREG(found.st_mode) and (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns) == stamp
 
 
 def read_manifest(output: Path) -> frozenset[str] | None:
@@ -170,7 +171,7 @@ class OutputSwitch:
 
     def in_output(self, name: str, stamp: Stamp) -> bool:
         """Whether the output's file ``name`` is still the one that had ``stamp``."""
-        return holds(Path(self.out), name, stamp)
+        return holds(self.out, name, stamp)
 
     def add(self, name: str, data: bytes | InOutput) -> None:
         """One file of the new site (``InOutput``: the one the output holds)."""
