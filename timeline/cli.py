@@ -17,7 +17,7 @@ Reads site.yaml, content/**/*.md (YAML front matter + Markdown) and templates/,
 and writes the site into output/ (or --output). With no command, builds.
 
 Every problem in the input is reported at once as path:line: message, and the
-build exits with status 1 without touching the previous output. Warnings are
+build exits with status 1, the previous output unchanged. Warnings are
 printed but do not stop the build.
 """
 
