@@ -259,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point for ``build.py``."""
     args = make_parser().parse_args(argv)
     # A build makes millions of small objects that live until it ends: Python's default collector would walk
-    # them over and over (a third of a large build's time). Collect far less often; cycles are still freed.
+    # them over and over. Collecting far less often (cycles are still freed) took a cold build of 10,000 events
+    # from 19.6 to 17.1 s and a no-change rebuild from 1.9 to 1.5 s (see README, "Command line").
     gc.set_threshold(100_000, 50, 1000)
     try:
         return run_command(args)
