@@ -7,6 +7,7 @@ edited template re-renders only the pages that use it. Every build goes into tmp
 from __future__ import annotations
 
 import os
+import shutil
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -394,20 +395,63 @@ def test_a_cache_folder_that_is_a_file_costs_speed_not_the_build(site):
 # ---------------------------------------------------------------- 9. the output's folders, looked at only when they changed
 
 
-def test_a_folder_holding_files_in_the_way_stops_the_build_and_an_empty_one_is_replaced(site):
+def test_a_folder_in_the_way_stops_the_build_whether_it_holds_files_or_not(site):
     build(site)
     edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")
     (site / "output/feed.xml").unlink()
     (site / "output/feed.xml").mkdir()
     (site / "output/feed.xml/notes.txt").write_text("à garder", encoding="utf-8")
-    before = snapshot(site / "output")
-    run = run_cli("--project", site, "build")
-    assert run.status == 1
-    assert run.err.splitlines()[-2:] == [
-        "output:1: output holds files the last build did not write (feed.xml/notes.txt); move them elsewhere or choose another --output",
-        "1 error; the output folder was not changed.",
-    ]
-    assert snapshot(site / "output") == before
-    (site / "output/feed.xml/notes.txt").unlink()  # an empty folder holds nothing to lose
+    for foreign in ("feed.xml/notes.txt", "feed.xml/"):
+        before = snapshot(site / "output")
+        run = run_cli("--project", site, "build")
+        assert run.status == 1
+        assert run.err.splitlines()[-2:] == [
+            f"output:1: output holds files the last build did not write ({foreign}); move them elsewhere or choose another --output",
+            "1 error; the output folder was not changed.",
+        ]
+        assert snapshot(site / "output") == before
+        (site / "output/feed.xml/notes.txt").unlink(missing_ok=True)  # an empty folder: still not the site's
+    (site / "output/feed.xml").rmdir()
     build(site)
     assert tree(site / "output") == fresh(site)
+
+
+def test_a_folder_emptied_by_hand_is_the_sites_and_gets_its_page_back(site):
+    build(site)
+    (site / "output/2023/suite/index.html").unlink()
+    build(site)
+    assert tree(site / "output") == fresh(site)
+
+
+def test_a_link_put_into_the_swap_folder_never_leads_a_write_into_the_output(site):
+    build(site)
+    build(site, "--drafts")  # a build that changes files: the swap folder now holds the previous site
+    swap = site / ".output.swap"
+    assert (swap / "2023").is_dir()
+    shutil.rmtree(swap / "2023")
+    (swap / "2023").symlink_to(site / "output" / "2023")
+    kept = snapshot(site / "output" / "2023")
+    edit(site / "content/2023-01-10-suite.md", "Corps du texte.", "Autre corps.")
+    build(site)
+    assert tree(site / "output") == fresh(site)
+    assert not (swap / "2023").is_symlink()
+    # The old 2023 pages went to the swap folder whole (the exchange), not written through the link.
+    assert {name for name in kept if name.endswith(".html")} <= {p.relative_to(swap / "2023").as_posix() for p in (swap / "2023").rglob("*.html")}
+
+
+def test_two_builds_at_once_leave_the_newest_site_in_place(site):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    command = [sys.executable, str(REPO / "build.py"), "--project", str(site), "build", "--no-cache"]
+    for round_ in range(4):
+        edit(site / "content/2023-01-10-suite.md", "Corps du texte", f"Corps du texte {round_}")
+        builds = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        assert [build.wait(timeout=120) for build in builds] == [0, 0], [build.stderr.read() for build in builds]
+        for build_ in builds:
+            build_.stderr.close()
+        expected = fresh(site)
+        assert tree(site / "output") == expected, f"round {round_}"
+        shutil.rmtree(site.parent / "fresh")

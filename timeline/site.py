@@ -88,25 +88,29 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
     output = options.output or project.default_output
     config, problems = load_config(project.config_file, display_path(project.config_file, project.root), options.base_url)
     switch = OutputSwitch(output) if options.write else None
-    if switch is not None:
-        problems += switch.check(output, project.root, [project.content_dir, project.templates_dir])
-    env = make_environment(project.templates_dir, config or _STAND_IN)
-    template_problems = check_templates(env, project.templates_dir, project.root)
-    events, found = load_events(project, (config or _STAND_IN).language, cache, tally)
-    problems += template_problems + found + check_events(events, config)
-    if config is None or template_problems:
-        raise BuildFailed(problems)
-    timeline, found = build_timeline(events, config.newest_first, options.drafts)
-    problems += found + check_references(events, timeline.events, project.root)
-    pages = list_pages(timeline, config.index_limit)
-    drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root)
-    # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
-    sink = switch if switch is not None and not _failing(problems, options.strict) else InMemory(options.exports_when_fetched)
-    problems += render_or_abandon(drawing, pages, cache, sink, tally)
-    if _failing(problems, options.strict) or sink is not switch and switch is not None:
-        raise BuildFailed(problems)
-    written = switch_output(switch, project.root, cache) if switch is not None else None
-    files = sink.files if written is None else {name: InOutput(stamp) for name, stamp in written.stamps.items()}
+    try:
+        if switch is not None:
+            problems += switch.check(output, project.root, [project.content_dir, project.templates_dir])
+        env = make_environment(project.templates_dir, config or _STAND_IN)
+        template_problems = check_templates(env, project.templates_dir, project.root)
+        events, found = load_events(project, (config or _STAND_IN).language, cache, tally)
+        problems += template_problems + found + check_events(events, config)
+        if config is None or template_problems:
+            raise BuildFailed(problems)
+        timeline, found = build_timeline(events, config.newest_first, options.drafts)
+        problems += found + check_references(events, timeline.events, project.root)
+        pages = list_pages(timeline, config.index_limit)
+        drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root)
+        # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
+        sink = switch if switch is not None and not _failing(problems, options.strict) else InMemory(options.exports_when_fetched)
+        problems += render_or_abandon(drawing, pages, cache, sink, tally)
+        if _failing(problems, options.strict) or sink is not switch and switch is not None:
+            raise BuildFailed(problems)
+        written = switch_output(switch, project.root, cache) if switch is not None else None
+        files = sink.files if written is None else {name: InOutput(stamp) for name, stamp in written.stamps.items()}
+    finally:
+        if switch is not None:
+            switch.release()
     return BuildReport(
         display_path(output, project.root) if options.write else None, config.base_url, files, written, tuple(tally.read), tally.rendered,
         len(timeline.events), dict(Counter(e.date.precision for e in timeline.events)), timeline.drafts_skipped,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import fcntl
 import os
 import shutil
 import signal
@@ -65,17 +66,24 @@ def read_manifest(output: Path) -> frozenset[str] | None:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
-def existing_files(folder: Path) -> set[str]:
-    """Every file (or link, or anything but a folder) below ``folder``, by relative name; folders through links are not entered."""
+def existing_files(folder: Path | str, refuse_links: bool = False) -> set[str] | None:
+    """Every file (or link, or anything but a folder) below ``folder`` by relative name, and each empty folder as
+    ``name/``; folders through links are not entered. With ``refuse_links``, None when any entry is a link.
+    """
     found, pending = set(), [""]
     while pending:
-        prefix = pending.pop()
+        prefix, empty = pending.pop(), True
         with os.scandir(os.path.join(folder, prefix)) as entries:
             for entry in entries:
+                empty = False
+                if refuse_links and entry.is_symlink():
+                    return None
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(f"{prefix}{entry.name}/")
                 else:
                     found.add(prefix + entry.name)
+        if empty and prefix:
+            found.add(prefix)
     return found
 
 
@@ -102,14 +110,15 @@ def output_clash(output: Path, root: Path, protected: list[Path]) -> list[Proble
 
 
 def foreign_files(output: Path, root: Path, existing: set[str]) -> list[Problem]:
-    """Refuse an output folder holding files the last build did not write: they would be lost."""
+    """Refuse an output folder holding files (or empty folders) the last build did not write: they would be lost."""
     if not existing:
         return []
     shown = display_path(output, root.resolve())
     owned = read_manifest(output.resolve())
     if owned is None:
         return [Problem(shown, 1, f"{shown} is not empty and was not made by this tool (no {MANIFEST}); empty it or choose another --output")]
-    if foreign := sorted(existing - owned - {MANIFEST}):
+    folders = {name[: index + 1] for name in owned for index, char in enumerate(name) if char == "/"}
+    if foreign := sorted(existing - owned - folders - {MANIFEST}):  # an empty folder of the site's is the site's
         listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         return [Problem(shown, 1, f"{shown} holds files the last build did not write ({listed}); move them elsewhere or choose another --output")]
     return []
@@ -161,13 +170,27 @@ class OutputSwitch:
         self.unlinked: list[str] | None = []  # files in place, not yet linked into the swap folder (None: all are)
         self.written = 0
         self.made_swap = False  # whether this build made the swap folder (one kept from earlier builds stays)
+        self.in_swap: set[str] = set()  # what the swap folder held when this build started laying out in it
+        self.lock: int | None = None  # the output's parent folder, locked while this build uses the output
 
     def check(self, output: Path, root: Path, protected: list[Path]) -> list[Problem]:
-        """Why the build must not write into this output folder: a clash with the sources, or files of the user's."""
+        """Why the build must not write into this output folder: a clash with the sources, or files of the user's.
+
+        From here until ``finish`` or ``release``, another build waits for this one to be done with the output.
+        """
         if problems := output_clash(output, root, protected):
             return problems
-        self.live = existing_files(Path(self.out)) if os.path.isdir(self.out) else set()
+        if os.path.isdir(os.path.dirname(self.out)):
+            self.lock = os.open(os.path.dirname(self.out), os.O_RDONLY)
+            fcntl.flock(self.lock, fcntl.LOCK_EX)  # two builds at once would each swap the other's site away
+        self.live = existing_files(self.out) if os.path.isdir(self.out) else set()
         return foreign_files(output, root, self.live)
+
+    def release(self) -> None:
+        """Let another build use the output."""
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
 
     def in_output(self, name: str, stamp: Stamp) -> bool:
         """Whether the output's file ``name`` is still the one that had ``stamp``."""
@@ -190,32 +213,49 @@ class OutputSwitch:
         """Start laying out the new site in the swap folder, with the files in place so far."""
         if self.unlinked is None:
             return
-        self.made_swap = not os.path.isdir(self.swap)
-        os.makedirs(self.swap, exist_ok=True)
+        self._prepare_swap()
         for name in self.unlinked:
             _link_into(os.path.join(self.out, name), os.path.join(self.swap, name))
         self.unlinked = None
+
+    def _prepare_swap(self) -> None:
+        """The swap folder as the last build left it, or a new one; one holding a link (never ours) starts afresh.
+
+        A link there could lead a write into the live output.
+        """
+        if os.path.islink(self.swap) or os.path.lexists(self.swap) and not os.path.isdir(self.swap):
+            os.unlink(self.swap)
+        found = existing_files(self.swap, refuse_links=True) if os.path.isdir(self.swap) else set()
+        if found is None:
+            shutil.rmtree(self.swap)
+        self.made_swap = not os.path.isdir(self.swap)
+        os.makedirs(self.swap, exist_ok=True)
+        self.in_swap = found or set()
 
     def abandon(self) -> None:
         """The build failed: take away the swap folder if this build made it (the output was never touched)."""
         if self.made_swap:
             shutil.rmtree(self.swap, ignore_errors=True)
+        self.release()
 
     def finish(self) -> WriteReport:
         """Put the new site in place in one step (unless it is the output's already); what changed."""
         self.add(MANIFEST, (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(self.names))).encode("utf-8"))
         names = set(self.names)
         removed = len(self.live - names)
-        if self.unlinked is not None and not removed:
-            return WriteReport(0, len(names) - 1, 0, _stamps(self.out, names))
-        self._lay_out()
-        _remove(self.swap, existing_files(Path(self.swap)) - names)
-        if os.path.isdir(self.out):
-            exchange(self.out, self.swap)
-        else:
-            os.makedirs(os.path.dirname(self.out), exist_ok=True)
-            os.rename(self.swap, self.out)
-        return WriteReport(self.written, len(names) - 1 - self.written, removed, _stamps(self.out, names))
+        try:
+            if self.unlinked is not None and not removed:
+                return WriteReport(0, len(names) - 1, 0, _stamps(self.out, names))
+            self._lay_out()
+            _remove(self.swap, self.in_swap - names)
+            if os.path.isdir(self.out):
+                exchange(self.out, self.swap)
+            else:
+                os.makedirs(os.path.dirname(self.out), exist_ok=True)
+                os.rename(self.swap, self.out)
+            return WriteReport(self.written, len(names) - 1 - self.written, removed, _stamps(self.out, names))
+        finally:
+            self.release()
 
 
 def _stamps(out: str, names) -> dict[str, Stamp]:
@@ -266,10 +306,12 @@ def _write_into(target: str, data: bytes) -> None:
 
 
 def _remove(folder: str, names: set[str]) -> None:
-    """Remove ``names`` from the hidden folder, then the folders they leave empty."""
+    """Remove ``names`` (files, and empty folders as ``name/``) from the hidden folder, then the folders they leave empty."""
     for name in names:
-        os.unlink(os.path.join(folder, name))
-    for parent in sorted({os.path.dirname(n) for n in names if "/" in n}, key=len, reverse=True):
+        if not name.endswith("/"):
+            os.unlink(os.path.join(folder, name))
+    parents = {name.rstrip("/") for name in names if name.endswith("/")} | {os.path.dirname(n) for n in names if "/" in n.rstrip("/")}
+    for parent in sorted(parents, key=len, reverse=True):
         while parent and os.path.isdir(os.path.join(folder, parent)) and not os.listdir(os.path.join(folder, parent)):
             os.rmdir(os.path.join(folder, parent))
             parent = os.path.dirname(parent)
