@@ -14,6 +14,7 @@ versions); a file that fails either check, or fails to load, is ignored whole. D
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -42,10 +43,14 @@ class InOutput:
     stamp: Stamp
 
 
-def file_stamp(path: str) -> Stamp:
+def stamp_of(found: os.stat_result) -> Stamp:
     """What changes whenever a file is written, replaced or touched (an edit that restores the mtime included)."""
-    found = os.stat(path)
     return (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns)
+
+
+def file_stamp(path: str) -> Stamp:
+    """``stamp_of`` the file at ``path`` (a link's target, for a link)."""
+    return stamp_of(os.stat(path))
 
 
 class BuildCache:
@@ -78,9 +83,10 @@ class BuildCache:
             found[path] = result
             if stamp is not None and result.digest:
                 self.events[path] = (stamp, result)
-        for gone in self.events.keys() - found.keys():
-            del self.events[gone]
-        self.changed = self.changed or bool(todo) or len(self.events) != len(found)
+        gone = self.events.keys() - found.keys()
+        for path in gone:
+            del self.events[path]
+        self.changed = self.changed or bool(todo or gone)
         return [found[path] for path in paths if path in found]
 
     def _unchanged(self, path: str) -> tuple[ParsedFile | None, tuple | None]:
@@ -164,6 +170,7 @@ def config_digest(config: Any) -> str:
     return hashlib.blake2b(repr(config).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)  # read when the cache is loaded and again when it is saved
 def generator_stamp() -> tuple:
     """The generator's code, Python's version and the installed packages' names and versions."""
     source = hashlib.blake2b(digest_size=16)

@@ -675,12 +675,16 @@ class _AttrList(AttrListTreeprocessor):
         return remainder
 
 
-class _SiteMarkup(Treeprocessor):
-    """Where Python-Markdown's tree differs from the HTML the site has always had, it is put right."""
+class _RendererStep(Treeprocessor):
+    """A treeprocessor of ours, which reads the renderer's settings and the document being rendered."""
 
     def __init__(self, md: markdown.Markdown, renderer: MarkdownRenderer):
         super().__init__(md)
         self.renderer = renderer
+
+
+class _SiteMarkup(_RendererStep):
+    """Where Python-Markdown's tree differs from the HTML the site has always had, it is put right."""
 
     def run(self, root: Element) -> None:
         md = self.md
@@ -769,7 +773,7 @@ def _unreferenced_footnotes(div: Element, footnotes: FootnoteExtension) -> None:
                         li.remove(parent)  # the paragraph Python-Markdown made for the link alone
 
 
-class _Typography(Treeprocessor):
+class _Typography(_RendererStep):
     """The site language's typography on text, never in code, nor in code written as raw HTML.
 
     Text is typeset a run at a time: an escaped character or an entity is part of the run, and left as written;
@@ -777,9 +781,6 @@ class _Typography(Treeprocessor):
     line's end, and at a paragraph's end, go (as in CommonMark).
     """
 
-    def __init__(self, md: markdown.Markdown, renderer: MarkdownRenderer):
-        super().__init__(md)
-        self.renderer = renderer
 
     def run(self, root: Element) -> None:
         self.typeset = self.renderer.lang == "fr"
@@ -868,13 +869,9 @@ def _trim_end(element: Element, md: markdown.Markdown) -> None:
         element.text = element.text.rstrip(" \t")
 
 
-class _References(Treeprocessor):
+class _References(_RendererStep):
     """Relative links and image sources become placeholders, each noted as a reference with its file line; other
     links are percent-encoded, as markdown-it-py wrote them."""
-
-    def __init__(self, md: markdown.Markdown, renderer: MarkdownRenderer):
-        super().__init__(md)
-        self.renderer = renderer
 
     def run(self, root: Element) -> None:
         self.sources: tuple[str, str, dict[str, tuple[int, int]]] | None = None  # see _line

@@ -128,13 +128,12 @@ def render_or_abandon(drawing: Drawing, pages: list[Page], cache: BuildCache, si
     try:
         with write_failures(Path(sink.out) if isinstance(sink, OutputSwitch) else drawing.root, drawing.root):
             problems = render_site(drawing, pages, cache, sink, tally)
-        if any(not p.warning for p in problems) and isinstance(sink, OutputSwitch):
-            sink.abandon()
-        return problems
     except BaseException:
-        if isinstance(sink, OutputSwitch):
-            sink.abandon()
+        sink.abandon()
         raise
+    if any(not p.warning for p in problems):
+        sink.abandon()
+    return problems
 
 
 def _failing(problems: list[Problem], strict: bool) -> bool:
@@ -201,9 +200,8 @@ class Later:
 
 def _draw_one(drawing: Drawing, page: Page, key: bytes, cache: BuildCache) -> bytes:
     """One export's bytes, through the cache like any page (it holds no template, so it cannot fail as one)."""
-    for _, result in cache.drawn_pages([page], [key], lambda name, stamp: False, lambda todo: [drawing.draw(p) for p in todo]):
-        return result
-    raise AssertionError("drawn_pages gives one result per page")
+    _, result = next(cache.drawn_pages([page], [key], lambda name, stamp: False, lambda todo: [drawing.draw(p) for p in todo]))
+    return result
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import InOutput, Stamp, file_stamp
+from .cache import InOutput, Stamp, file_stamp, stamp_of
 from .problems import Problem, display_path
 
 MANIFEST = ".timeline-manifest"
@@ -54,7 +54,7 @@ def holds(output: Path | str, name: str, stamp: Stamp) -> bool:
         found = os.lstat(f"{output}/{name}")
     except OSError:
         return False
-    return stat.S_ISREG(found.st_mode) and (found.st_mtime_ns, found.st_size, found.st_ino, found.st_ctime_ns) == stamp
+    return stat.S_ISREG(found.st_mode) and stamp_of(found) == stamp
 
 
 def read_manifest(output: Path) -> frozenset[str] | None:
@@ -66,11 +66,13 @@ def read_manifest(output: Path) -> frozenset[str] | None:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
-def existing_files(folder: Path | str, refuse_links: bool = False) -> set[str] | None:
-    """Every file (or link, or anything but a folder) below ``folder`` by relative name, and each empty folder as
-    ``name/``; folders through links are not entered. With ``refuse_links``, None when any entry is a link.
+def existing_files(folder: Path | str, refuse_links: bool = False) -> dict[str, int] | None:
+    """Every file (or link, or anything but a folder) below ``folder`` by relative name, with its inode, and each
+    empty folder as ``name/``; folders through links are not entered. With ``refuse_links``, None when any entry
+    is a link.
     """
-    found, pending = set(), [""]
+    found: dict[str, int] = {}
+    pending = [""]
     while pending:
         prefix, empty = pending.pop(), True
         with os.scandir(os.path.join(folder, prefix)) as entries:
@@ -81,9 +83,9 @@ def existing_files(folder: Path | str, refuse_links: bool = False) -> set[str] |
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(f"{prefix}{entry.name}/")
                 else:
-                    found.add(prefix + entry.name)
+                    found[prefix + entry.name] = entry.inode()  # read with the listing: no call of its own
         if empty and prefix:
-            found.add(prefix)
+            found[prefix] = 0
     return found
 
 
@@ -109,7 +111,7 @@ def output_clash(output: Path, root: Path, protected: list[Path]) -> list[Proble
     return []
 
 
-def foreign_files(output: Path, root: Path, existing: set[str]) -> list[Problem]:
+def foreign_files(output: Path, root: Path, existing: dict[str, int]) -> list[Problem]:
     """Refuse an output folder holding files (or empty folders) the last build did not write: they would be lost."""
     if not existing:
         return []
@@ -118,7 +120,7 @@ def foreign_files(output: Path, root: Path, existing: set[str]) -> list[Problem]
     if owned is None:
         return [Problem(shown, 1, f"{shown} is not empty and was not made by this tool (no {MANIFEST}); empty it or choose another --output")]
     folders = {name[: index + 1] for name in owned for index, char in enumerate(name) if char == "/"}
-    if foreign := sorted(existing - owned - folders - {MANIFEST}):  # an empty folder of the site's is the site's
+    if foreign := sorted(existing.keys() - owned - folders - {MANIFEST}):  # an empty folder of the site's is the site's
         listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         return [Problem(shown, 1, f"{shown} holds files the last build did not write ({listed}); move them elsewhere or choose another --output")]
     return []
@@ -154,6 +156,9 @@ class InMemory:
         """Keep one file of the site."""
         self.files[name] = data
 
+    def abandon(self) -> None:
+        """The build failed: there is nothing to take away."""
+
 
 class OutputSwitch:
     """The new site, laid out beside the output file by file as it is drawn, then put in place at once.
@@ -165,12 +170,12 @@ class OutputSwitch:
     def __init__(self, output: Path) -> None:
         self.out = os.path.realpath(output)
         self.swap = str(swap_folder(Path(self.out)))
-        self.live: set[str] = set()  # the output's files, once ``check`` has listed them
+        self.live: dict[str, int] = {}  # the output's files and their inodes, once ``check`` has listed them
         self.names: list[str] = []
         self.unlinked: list[str] | None = []  # files in place, not yet linked into the swap folder (None: all are)
         self.written = 0
         self.made_swap = False  # whether this build made the swap folder (one kept from earlier builds stays)
-        self.in_swap: set[str] = set()  # what the swap folder held when this build started laying out in it
+        self.in_swap: dict[str, int] = {}  # what the swap folder held when this build started laying out in it
         self.lock: int | None = None  # the output's parent folder, locked while this build uses the output
 
     def check(self, output: Path, root: Path, protected: list[Path]) -> list[Problem]:
@@ -183,7 +188,7 @@ class OutputSwitch:
         if os.path.isdir(os.path.dirname(self.out)):
             self.lock = os.open(os.path.dirname(self.out), os.O_RDONLY)
             fcntl.flock(self.lock, fcntl.LOCK_EX)  # two builds at once would each swap the other's site away
-        self.live = existing_files(self.out) if os.path.isdir(self.out) else set()
+        self.live = existing_files(self.out) if os.path.isdir(self.out) else {}
         return foreign_files(output, root, self.live)
 
     def release(self) -> None:
@@ -201,7 +206,7 @@ class OutputSwitch:
         self.names.append(name)
         if name in self.live and (type(data) is InOutput or _same_bytes(os.path.join(self.out, name), data)):
             if self.unlinked is None:
-                _link_into(os.path.join(self.out, name), os.path.join(self.swap, name))
+                self._link(name)
             else:
                 self.unlinked.append(name)
             return
@@ -215,8 +220,15 @@ class OutputSwitch:
             return
         self._prepare_swap()
         for name in self.unlinked:
-            _link_into(os.path.join(self.out, name), os.path.join(self.swap, name))
+            self._link(name)
         self.unlinked = None
+
+    def _link(self, name: str) -> None:
+        """The output's file ``name`` in the swap folder too, as a hard link (there already since the build before last, often)."""
+        if self.in_swap.get(name) != self.live[name]:
+            target = os.path.join(self.swap, name)
+            _clear(target)
+            os.link(os.path.join(self.out, name), target, follow_symlinks=False)
 
     def _prepare_swap(self) -> None:
         """The swap folder as the last build left it, or a new one; one holding a link (never ours) starts afresh.
@@ -225,12 +237,12 @@ class OutputSwitch:
         """
         if os.path.islink(self.swap) or os.path.lexists(self.swap) and not os.path.isdir(self.swap):
             os.unlink(self.swap)
-        found = existing_files(self.swap, refuse_links=True) if os.path.isdir(self.swap) else set()
+        found = existing_files(self.swap, refuse_links=True) if os.path.isdir(self.swap) else {}
         if found is None:
             shutil.rmtree(self.swap)
         self.made_swap = not os.path.isdir(self.swap)
         os.makedirs(self.swap, exist_ok=True)
-        self.in_swap = found or set()
+        self.in_swap = found or {}
 
     def abandon(self) -> None:
         """The build failed: take away the swap folder if this build made it (the output was never touched)."""
@@ -242,12 +254,12 @@ class OutputSwitch:
         """Put the new site in place in one step (unless it is the output's already); what changed."""
         self.add(MANIFEST, (_MANIFEST_HEADER + "".join(f"{name}\n" for name in sorted(self.names))).encode("utf-8"))
         names = set(self.names)
-        removed = len(self.live - names)
+        removed = len(self.live.keys() - names)
         try:
             if self.unlinked is not None and not removed:
                 return WriteReport(0, len(names) - 1, 0, _stamps(self.out, names))
             self._lay_out()
-            _remove(self.swap, self.in_swap - names)
+            _remove(self.swap, self.in_swap.keys() - names)
             if os.path.isdir(self.out):
                 exchange(self.out, self.swap)
             else:
@@ -285,18 +297,6 @@ def _clear(path: str) -> None:
         shutil.rmtree(path)
     except NotADirectoryError:
         _make_parent(path)
-
-
-def _link_into(source: str, target: str) -> None:
-    try:
-        if os.stat(target, follow_symlinks=False).st_ino == os.stat(source, follow_symlinks=False).st_ino:
-            return  # the same file already: unchanged since the build before last
-    except FileNotFoundError:
-        pass
-    except NotADirectoryError:
-        pass
-    _clear(target)
-    os.link(source, target, follow_symlinks=False)
 
 
 def _write_into(target: str, data: bytes) -> None:
