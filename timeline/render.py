@@ -56,10 +56,11 @@ def find_links(timeline: Timeline, config: SiteConfig) -> Links:
     return Links({k: config.base_path + v for k, v in paths.items()}, {k: config.base_url + v for k, v in paths.items()})
 
 
-def make_environment(templates_dir: Path, config: SiteConfig) -> jinja2.Environment:
+def make_environment(templates_dir: Path, config: SiteConfig, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """A Jinja environment that escapes everything, fails on any undefined name, and knows our filters and globals."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=compiled,
         auto_reload=False,  # made anew for every build: no need to stat each template again for every page
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
@@ -105,13 +106,17 @@ def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) ->
     return problems
 
 
-def template_digests(env: jinja2.Environment, templates_dir: Path) -> dict[str, str]:
+def template_sources(env: jinja2.Environment, templates_dir: Path) -> dict[str, bytes | None]:
+    """The bytes of every file under templates/ that Jinja can load (None for one that cannot be read)."""
+    return {name: _read(templates_dir / name) for name in env.loader.list_templates()}
+
+
+def template_digests(env: jinja2.Environment, sources: dict[str, bytes | None]) -> dict[str, str]:
     """For each template, a digest of its source and of every file it extends, includes or imports, and so on.
 
     Jinja's own analysis names what a template pulls in; one that names a file by a variable could use any
     file under templates/, so its digest covers them all.
     """
-    sources = {name: _read(templates_dir / name) for name in env.loader.list_templates()}
     uses: dict[str, frozenset[str] | None] = {}  # what each file pulls in, as Jinja parses it (an SVG can include too)
     digests = {}
     for name in filter(is_template_name, sources):
@@ -198,11 +203,6 @@ class Drawing:
     links: Links
     templates_dir: Path
     root: Path
-
-    @functools.cached_property
-    def template_digests(self) -> dict[str, str]:
-        """``template_digests`` of this build's templates, worked out once."""
-        return template_digests(self.env, self.templates_dir)
 
     def draw(self, page: Page) -> bytes:
         """The page's bytes (a template's fault raises)."""

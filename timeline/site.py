@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache, InOutput, config_digest, page_key
+from .cache import BuildCache, InOutput, config_digest, page_keys
 from .config import SiteConfig, load_config
 from .content import Event, collect, find_event_files, future_dates, parse_event_file
 from .dates import PRECISIONS
@@ -22,7 +22,9 @@ from .pages import Page, list_pages, sitemap_page
 from .parallel import map_in_workers
 from .problems import BuildFailed, Problem, display_path
 from .project import Project
-from .render import Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies
+from .render import (
+    Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies, template_digests, template_sources,
+)
 from .write import InMemory, OutputSwitch, WriteReport, interrupts_held
 
 # What templates are checked with while site.yaml is broken: its own problems are reported meanwhile.
@@ -91,7 +93,7 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
     try:
         if switch is not None:
             problems += switch.check(output, project.root, [project.content_dir, project.templates_dir])
-        env = make_environment(project.templates_dir, config or _STAND_IN)
+        env = make_environment(project.templates_dir, config or _STAND_IN, cache.template_code())
         template_problems = check_templates(env, project.templates_dir, project.root)
         events, found = load_events(project, (config or _STAND_IN).language, cache, tally)
         problems += template_problems + found + check_events(events, config)
@@ -170,8 +172,9 @@ def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: In
 
 def _draw(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
     """Each page's bytes, drawn again only when its key changed; a template's fault is reported once."""
-    digests, settings = drawing.template_digests, config_digest(drawing.config)
-    keys = {page.path: page_key(page, digests.get(page.template, ""), settings, drawing.links.urls_of) for page in pages}
+    sources = template_sources(drawing.env, drawing.templates_dir)
+    digests = cache.template_digests(sources, functools.partial(template_digests, drawing.env, sources))
+    keys = page_keys(pages, digests, config_digest(drawing.config), drawing.links.urls_of)
     lazy = isinstance(sink, InMemory) and sink.later
     later = [page for page in pages if lazy and page.template is None]
     pages = [page for page in pages if not (lazy and page.template is None)]
