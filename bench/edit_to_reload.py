@@ -7,6 +7,11 @@ For the real site and for 1,000 generated events (bench/make_corpus.py), it star
 opens the index in Debian's Chromium, then N times rewrites one event's title on disk and times how long
 the open page takes to show it, with no reload from the benchmark itself. It prints the median, the
 fastest and the slowest run, against the targets of 300 ms (real site) and 1 s (1,000 events).
+
+"Visible" is when the reloaded page, holding the new title, first paints (its first-contentful-paint entry
+in the browser's own performance timeline, on the same clock as the write). "Seen" is when Playwright's
+polling notices the title: after a navigation it resumes only once the new document's scripts have run,
+60 to 200 ms after the page has painted.
 Figures on a shared 2-core machine are noisy: compare medians, run it twice.
 """
 
@@ -21,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from make_corpus import make_corpus
@@ -50,8 +56,19 @@ def start_server(project: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the server did not start")
 
 
-def measure(browser, project: Path, event: Path, runs: int, page_path: str = "") -> list[float]:
-    """Milliseconds from writing ``event`` to the open page (the index, or ``page_path``) showing its new title."""
+@dataclass(frozen=True)
+class Reloads:
+    """Milliseconds from each write to the reloaded page painting (visible) and to Playwright noticing it (seen)."""
+
+    visible: list[float]
+    seen: list[float]
+
+
+_FIRST_PAINT = "() => performance.timeOrigin + performance.getEntriesByName('first-contentful-paint')[0].startTime"
+
+
+def measure(browser, project: Path, event: Path, runs: int, page_path: str = "") -> Reloads:
+    """From writing ``event`` to the open page (the index, or ``page_path``) showing its new title."""
     process, url = start_server(project)
     url += page_path
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -59,7 +76,7 @@ def measure(browser, project: Path, event: Path, runs: int, page_path: str = "")
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: handshakes.append(1) if "info" in str(payload) else None))
     try:
         page.goto(url)
-        times = []
+        times = Reloads([], [])
         original = event.read_text(encoding="utf-8")
         title = re.search(r'^title: "?(.*?)"?$', original, re.M).group(1)
         for run in range(runs + 1):  # the first run warms up and is not counted
@@ -67,12 +84,14 @@ def measure(browser, project: Path, event: Path, runs: int, page_path: str = "")
                 page.wait_for_timeout(10)
             marker = f"Mesure {run} {time.monotonic_ns()}"
             text = original.replace(title, marker, 1)
-            started = time.perf_counter()
+            started, written = time.perf_counter(), time.time() * 1000  # the browser's clock counts from the epoch too
             event.write_text(text, encoding="utf-8")
             page.wait_for_function("marker => document.body && document.body.innerText.includes(marker)", arg=marker, polling=5, timeout=30_000)
-            elapsed = (time.perf_counter() - started) * 1000
+            seen = (time.perf_counter() - started) * 1000
+            page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0", polling=5)
             if run:
-                times.append(elapsed)
+                times.visible.append(page.evaluate(_FIRST_PAINT) - written)
+                times.seen.append(seen)
         event.write_text(original, encoding="utf-8")
         return times
     finally:
@@ -81,10 +100,13 @@ def measure(browser, project: Path, event: Path, runs: int, page_path: str = "")
         process.wait(timeout=15)
 
 
-def report(name: str, times: list[float], target_ms: float) -> str:
-    median = statistics.median(times)
+def report(name: str, times: Reloads, target_ms: float) -> str:
+    median = statistics.median(times.visible)
     verdict = "meets" if median <= target_ms else "MISSES"
-    return f"{name:<28} median {median:6.0f} ms   fastest {min(times):6.0f} ms   slowest {max(times):6.0f} ms   target {target_ms:.0f} ms: {verdict}"
+    return (
+        f"{name:<28} visible: median {median:6.0f} ms   fastest {min(times.visible):6.0f} ms   slowest {max(times.visible):6.0f} ms"
+        f"   target {target_ms:.0f} ms: {verdict}   (seen: median {statistics.median(times.seen):.0f} ms)"
+    )
 
 
 def main() -> None:
