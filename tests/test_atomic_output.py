@@ -224,7 +224,7 @@ def big_site(tmp_path_factory) -> Site:
     base = tmp_path_factory.mktemp("atomic")
     root = copy_real_site(base / "site")
     corpus = make_corpus(GENERATED, base / "corpus")
-    declared = (yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8")) or {}).get("tags")
+    declared = list((yaml.safe_load((root / "site.yaml").read_text(encoding="utf-8")) or {}).get("tags") or [])  # names, whether listed or labelled
     generated = sorted((corpus / "content").glob("*.md"))
     for number, path in enumerate(generated):
         text = path.read_text(encoding="utf-8")

@@ -411,16 +411,16 @@ def test_csv_rows_equal_the_events(inputs):
 
 
 def test_csv_quotes_what_needs_it(make_site):
-    # Source titles are not typeset, so their straight quotes and commas reach the CSV as written.
-    sources = "\n  - publisher: La Revue\n    title: 'Le \"grand\" jour, enfin'\n    date: 2024-01-10\n    lang: fr"
+    # A title in another language than the site's is not typeset: its straight quotes and commas reach the CSV as written.
+    sources = "\n  - publisher: La Revue\n    title: 'The \"big\" day, at last'\n    date: 2024-01-10\n    lang: en"
     files = {"content/2024-01-10-virgule.md": event_text("Un titre, avec virgule", "Une ligne.", "2024-01-10", tags="[a, b]", sources=sources)}
     inputs = load_inputs(make_site(files))
     raw = events_csv(*inputs.args())
-    assert raw.endswith(b',"La Revue \xe2\x80\x94 Le ""grand"" jour, enfin"\r\n')
+    assert raw.endswith(b',"La Revue \xe2\x80\x94 The ""big"" day, at last"\r\n')
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
     assert rows[1] == [
         "virgule", "2024-01-10", "day", "false", "Un titre, avec virgule", "Une ligne.", "a; b",
-        f"{BASE}2024/virgule/", 'La Revue — Le "grand" jour, enfin',
+        f"{BASE}2024/virgule/", 'La Revue — The "big" day, at last',
     ]
 
 

@@ -192,6 +192,17 @@ def test_the_watcher_names_exactly_the_files_a_build_reads_as_events(tmp_path):
     assert not collector.is_source(content / ".git", is_directory=True)
 
 
+def test_the_watcher_names_the_pages_of_their_own_too(tmp_path):
+    from timeline.serve import ChangeCollector
+
+    collector = ChangeCollector(Project(tmp_path), FakeLoop(), lambda changed, rewatch: None)
+    pages = Project(tmp_path).content_dir / "_pages"
+    assert collector.is_source(pages / "a-propos.md")
+    assert collector.is_source(pages, is_directory=True)
+    for name in [".a-propos.md.swp", "a-propos.md~", "_brouillon.md", "images/carte.png", "dossier/b.md"]:
+        assert not collector.is_source(pages / name), name
+
+
 def test_events_the_system_dropped_bring_a_rebuild(tmp_path):
     import logging
 

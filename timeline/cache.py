@@ -3,8 +3,9 @@
 It is reached at two points of the build. Reading events, a file whose stat is unchanged, or whose bytes hash
 as before, is not parsed again (path → stat → digest → event). Before drawing, a page whose key is unchanged
 is not drawn again. A page's key is made of what the page declares (see pages.Page): its templates' digest,
-site.yaml, the full fingerprint (front matter and body) of every event it shows, the addresses its bodies'
-links resolve to, and every other value it is given. Nothing reads template text to guess more or less.
+site.yaml and the menu every page shows, the full fingerprint (front matter and body) of every event it shows,
+the addresses its bodies' links resolve to, and every other value it is given. Nothing reads template text to
+guess more or less.
 
 The preview server keeps it in memory, with the pages' bytes. The command line pickles it into
 ``.timeline-cache/``, keeping for each page the stamp of the file the output folder holds instead of its
@@ -30,12 +31,13 @@ import jinja2
 from .content import ParsedFile, Tag, file_digest
 from .pages import Page
 from .problems import Problem
+from .standalone import StandalonePage
 
 CACHE_DIR = ".timeline-cache"
 CACHE_FILE = "build.pickle"
 _MAGIC = b"TLCACHE5"
 Stamp = tuple[int, int, int, int]  # mtime (ns), size, inode, ctime (ns): utime cannot set the ctime back
-_PLAIN = frozenset({bool, int, str, type(None), Tag})  # and tuples of them
+_PLAIN = frozenset({bool, int, str, type(None), Tag, StandalonePage})  # and tuples of them: their repr shows all they hold
 
 
 @dataclass(frozen=True)

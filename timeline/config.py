@@ -13,6 +13,7 @@ from slugify import slugify
 from .dates import DateError, PartialDate, parse_point
 from .i18n import LANGUAGES
 from .problems import Problem, control_character_problems, decode_utf8
+from .typography import french
 from .yamlfields import MappingReader, as_mapping, compose
 
 SORT_ORDERS = ("oldest-first", "newest-first")
@@ -56,9 +57,10 @@ class SiteConfig:
     sort: str = "oldest-first"
     domain: str | None = None
     feed_limit: int = DEFAULT_FEED_LIMIT
-    tags: tuple[str, ...] | None = None  # when declared, the only tags events may use
+    tags: tuple[str, ...] | None = None  # when declared, the only tags events may use, first the one that colours an event
     eras: tuple[Era, ...] = ()
     index_limit: int = DEFAULT_INDEX_LIMIT  # above this many events, the index links to one page per year
+    tag_labels: tuple[tuple[str, str], ...] = ()  # (name, label) for each declared tag whose label differs from its name
 
     @property
     def base_path(self) -> str:
@@ -89,7 +91,7 @@ def _whole_number(fields: MappingReader, key: str, default: int) -> int:
     return default
 
 
-def _read_eras(fields: MappingReader) -> tuple[Era, ...]:
+def _read_eras(fields: MappingReader, language: str) -> tuple[Era, ...]:
     eras = []
     for index, item in enumerate(fields.mapping_list("eras")):
         item.warn_unknown(ERA_KEYS)
@@ -109,7 +111,7 @@ def _read_eras(fields: MappingReader) -> tuple[Era, ...]:
         if end is not None and end.last_day() < start.first_day():
             item.error(item.entries["end"][1], f"'{item.what}end' {end.iso()} is before its start {start.iso()}")
             continue
-        eras.append(Era(name, start, end, colour))
+        eras.append(Era(french(name) if language == "fr" else name, start, end, colour))
     eras.sort(key=lambda era: era.start.first_day())
     for earlier, later in zip(eras, eras[1:]):
         if earlier.end is None or earlier.end.last_day() >= later.start.first_day():
@@ -168,13 +170,17 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     author = fields.text("author") or ""
     feed_limit = _whole_number(fields, "feed_limit", DEFAULT_FEED_LIMIT)
     index_limit = _whole_number(fields, "index_limit", DEFAULT_INDEX_LIMIT)
-    tags = tuple(name for name, _ in fields.text_list("tags")) if "tags" in fields.entries else None
-    eras = _read_eras(fields)
+    declared = fields.labelled_list("tags")
+    tags = tuple(name for name, _, _ in declared) if "tags" in fields.entries else None
+    labels = tuple((name, french(label) if language == "fr" else label) for name, label, _ in declared if label != name)
+    eras = _read_eras(fields, language)
+    if language == "fr" and title and description:
+        title, description = french(title), french(description)
 
     if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
         return None, problems
     assert title is not None and description is not None and url is not None
-    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags, eras, index_limit)
+    config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags, eras, index_limit, labels)
     if config.domain and urlsplit(config.base_url).hostname != config.domain:
         fields.error(fields.entries["domain"][0], f"'domain' {config.domain} differs from the host of base_url ({config.base_url}); links will point to the wrong host", warning=True)
     return config, problems

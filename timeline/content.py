@@ -8,13 +8,13 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from slugify import slugify
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
-from .markup import Reference
+from .markup import MarkdownRenderer, Reference
 from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
@@ -169,6 +169,12 @@ def _read_sources(fields: MappingReader) -> list[Source]:
     return sources
 
 
+def _typeset(source: Source, render: MarkdownRenderer) -> Source:
+    """The site's typography on what the site writes of a source; a title in another language keeps its own."""
+    title = render.typography(source.title) if source.lang.split("-")[0] == render.lang else source.title
+    return replace(source, publisher=render.typography(source.publisher), title=title, note=source.note and render.typography(source.note))
+
+
 def _read_tags(fields: MappingReader) -> list[Tag]:
     tags: dict[str, Tag] = {}
     for name, line in fields.text_list("tags"):
@@ -231,6 +237,7 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple
     key_lines = tuple((key, fields.key_line(key)) for key in fields.entries)
     html, references = render(body, shown, body_line)
     title, summary = render.typography(title), render.typography(summary)
+    sources = [_typeset(source, render) for source in sources]
     event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references, fields.boolean("context"))
     return event, problems + content_problems(event, body, body_line)
 

@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from .dates import EventDate, PartialDate
+from .typography import french
 
 LANGUAGES = ("fr", "en")
 
@@ -33,6 +34,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "era": "Période",
         "legend": "Couleurs des thèmes",
         "context": "Contexte",
+        "context_note": "signale un événement qui n’est pas une décision de Meta : il situe le cadre (concurrence, régulation, presse) dans lequel ces décisions s’inscrivent.",
+        "colon": " :",
         "exports": "Données :",
         "filtered": "Thème « {name} » : {n} événement(s).",
         "show_all": "Tout afficher",
@@ -49,7 +52,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "approximate_range": "{date} (dates approximatives)",
         "read_more": "Lire la suite",
         "no_events": "Aucun événement pour l’instant.",
-        "footer_generated": "Chronologie générée à partir de fichiers Markdown.",
     },
     "en": {
         "skip_to_content": "Skip to content",
@@ -68,6 +70,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "era": "Era",
         "legend": "Topic colours",
         "context": "Background",
+        "context_note": "marks an event that is not one of the subject's own moves: it sets the scene (rivals, regulation, the press) those moves belong to.",
+        "colon": ":",
         "exports": "Data:",
         "filtered": "Topic “{name}”: {n} event(s).",
         "show_all": "Show all",
@@ -84,12 +88,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "approximate_range": "{date} (approximate)",
         "read_more": "Read more",
         "no_events": "No events yet.",
-        "footer_generated": "Timeline generated from Markdown files.",
     },
 }
 
 # OpenGraph wants a territory as well as a language.
 OG_LOCALES = {"fr": "fr_FR", "en": "en_US"}
+
+# Written with plain spaces for legibility; printed with French typography (« Données : » with its no-break space).
+STRINGS["fr"] = {key: french(text) for key, text in STRINGS["fr"].items()}
 
 
 def _day(point: PartialDate, lang: str) -> str:

@@ -65,7 +65,7 @@ _STRINGS = {
 }
 
 # Text that French typography could change; other text is left alone without running its rules.
-_TYPOGRAPHY_CHARS = re.compile("[\"«»:;?!]")
+_TYPOGRAPHY_CHARS = re.compile("[\"«»:;?!%]")
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,12 @@ import itertools
 import operator
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
-from dataclasses import dataclass
 
 from slugify import slugify
 
-from .config import Era
+from .config import Era, SiteConfig
 from .content import Event, Tag
 from .problems import Problem
 
@@ -111,6 +111,19 @@ def check_declared_tags(events: list[Event], declared: tuple[str, ...] | None) -
                 hint = f"; did you mean {close[0]!r}?" if close else f" (declared: {', '.join(declared)})"
                 problems.append(Problem(event.path, event.line_of("tags"), f"tag {tag.name!r} is not in site.yaml's tags{hint}"))
     return problems
+
+
+def rank_tags(events: list[Event], config: SiteConfig) -> list[Event]:
+    """Each event's tags in site.yaml's order, with their declared labels: the first one colours the event."""
+    if config.tags is None:
+        return events
+    rank, labels = {name: index for index, name in enumerate(config.tags)}, dict(config.tag_labels)
+    ranked = []
+    for event in events:
+        ordered = sorted(event.tags, key=lambda tag: rank.get(tag.name, len(rank)))
+        tags = tuple(Tag(labels.get(tag.name, tag.name), tag.slug) for tag in ordered)
+        ranked.append(event if tags == event.tags else replace(event, tags=tags))
+    return ranked
 
 
 def check_references(events: list[Event], published: tuple[Event, ...], root: Path) -> list[Problem]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .content import Event
 from .model import Timeline, group_by_year
+from .standalone import StandalonePage
 
 EXPORTS = ("feed.xml", "feed.json", "timeline.json", "timeline.ics", "events.csv")
 
@@ -38,8 +39,12 @@ class Page:
         return {**self.given, **self.events}
 
 
-def list_pages(timeline: Timeline, index_limit: int) -> list[Page]:
-    """Every page drawn from the timeline, in a fixed order (the sitemap and static files come later)."""
+def list_pages(timeline: Timeline, index_limit: int, standalone: list[StandalonePage] = ()) -> list[Page]:
+    """Every page, in a fixed order (the sitemap and static files come later)."""
+    return _timeline_pages(timeline, index_limit) + [Page(f"{page.slug}/index.html", "page.html", (), {"page": page}) for page in standalone]
+
+
+def _timeline_pages(timeline: Timeline, index_limit: int) -> list[Page]:
     paged = len(timeline.events) > index_limit
     everything = timeline.chronological
     pages = [

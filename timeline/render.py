@@ -203,6 +203,7 @@ class Drawing:
     links: Links
     templates_dir: Path
     root: Path
+    menu: tuple[tuple[str, str], ...] = ()  # given to every HTML page (standalone.menu_of), so in every page's key
 
     def draw(self, page: Page) -> bytes:
         """The page's bytes (a template's fault raises)."""
@@ -214,7 +215,7 @@ class Drawing:
         context = page.context
         if page.template == "event.html":
             context["body"] = resolve_references(context["event"].body_html, self.links.local)
-        text = self.env.get_template(page.template).render(context, page_path=page.url_path)
+        text = self.env.get_template(page.template).render(context, page_path=page.url_path, menu=self.menu)
         return (text.rstrip("\n") + "\n").encode("utf-8")
 
     def draw_or_report(self, page: Page) -> bytes | Problem:

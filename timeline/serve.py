@@ -36,6 +36,7 @@ from .problems import BuildFailed, Problem, display_path
 from .cache import BuildCache
 from .render import STATIC_DIR, is_template_name
 from .site import BuildOptions, Later, Project, build_site
+from .standalone import PAGES_DIR
 
 # Saves closer together than this make one rebuild; editors and "save all" write files in quick bursts.
 QUIET_SECONDS = 0.075
@@ -311,8 +312,11 @@ class ChangeCollector(FileSystemEventHandler):
         """Content Markdown, templates and assets, site.yaml, and folders below content/ or templates/."""
         content, templates = self.project.content_dir, self.project.templates_dir
         if path.is_relative_to(content):
-            # Exactly the files (and folders) a build reads events from. Editors' droppings never end in ".md".
-            return (is_directory or path.suffix == ".md") and all(map(is_event_name, path.relative_to(content).parts))
+            # Exactly the files (and folders) a build reads events and pages from. Editors' droppings never end in ".md".
+            parts = path.relative_to(content).parts
+            if parts[:1] == (PAGES_DIR,) and len(parts) <= 2:
+                return is_directory or (path.suffix == ".md" and len(parts) == 2 and is_event_name(parts[1]))
+            return (is_directory or path.suffix == ".md") and all(map(is_event_name, parts))
         if is_editor_dropping(path):
             return False
         if is_directory:

@@ -17,7 +17,7 @@ from .config import SiteConfig, load_config
 from .content import Event, collect, find_event_files, future_dates, parse_event_file
 from .dates import PRECISIONS
 from .markup import MarkdownRenderer
-from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs
+from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs, rank_tags
 from .pages import Page, list_pages, sitemap_page
 from .parallel import map_in_workers
 from .problems import BuildFailed, Problem, display_path
@@ -25,6 +25,7 @@ from .project import Project
 from .render import (
     Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies, template_digests, template_sources,
 )
+from .standalone import menu_of, read_standalone_pages
 from .write import InMemory, OutputSwitch, WriteReport, interrupts_held
 
 # What templates are checked with while site.yaml is broken: its own problems are reported meanwhile.
@@ -96,13 +97,14 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
         env = make_environment(project.templates_dir, config or _STAND_IN, cache.template_code())
         template_problems = check_templates(env, project.templates_dir, project.root)
         events, found = load_events(project, (config or _STAND_IN).language, cache, tally)
-        problems += template_problems + found + check_events(events, config)
+        standalone, found_too = read_standalone_pages(project.content_dir, project.root, MarkdownRenderer((config or _STAND_IN).language))
+        problems += template_problems + found + found_too + check_events(events, config)
         if config is None or template_problems:
             raise BuildFailed(problems)
-        timeline, found = build_timeline(events, config.newest_first, options.drafts)
+        timeline, found = build_timeline(rank_tags(events, config), config.newest_first, options.drafts)
         problems += found + check_references(events, timeline.events, project.root)
-        pages = list_pages(timeline, config.index_limit)
-        drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root)
+        pages = list_pages(timeline, config.index_limit, standalone)
+        drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root, menu_of(standalone))
         # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
         sink = switch if switch is not None and not _failing(problems, options.strict) else InMemory(options.exports_when_fetched)
         problems += render_or_abandon(drawing, pages, cache, sink, tally)
@@ -174,7 +176,7 @@ def _draw(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory
     """Each page's bytes, drawn again only when its key changed; a template's fault is reported once."""
     sources = template_sources(drawing.env, drawing.templates_dir)
     digests = cache.template_digests(sources, functools.partial(template_digests, drawing.env, sources))
-    keys = page_keys(pages, digests, config_digest(drawing.config), drawing.links.urls_of)
+    keys = page_keys(pages, digests, config_digest((drawing.config, drawing.menu)), drawing.links.urls_of)
     lazy = isinstance(sink, InMemory) and sink.later
     later = [page for page in pages if lazy and page.template is None]
     pages = [page for page in pages if not (lazy and page.template is None)]

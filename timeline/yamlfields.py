@@ -137,6 +137,21 @@ class MappingReader:
                 self.error(item, f"each item of '{self.what}{key}' must be non-empty text, got {_shown(item)}")
         return items
 
+    def labelled_list(self, key: str) -> list[tuple[str, str, int]]:
+        """Names with their labels and lines: a mapping ``name: label`` in order, or a list of names (each its own label)."""
+        node = self._value(key, required=False)
+        if not isinstance(node, MappingNode):
+            return [(name, name, line) for name, line in self.text_list(key)]
+        items = []
+        for name, label in node.value:
+            if not (isinstance(name, ScalarNode) and name.value.strip()):
+                self.error(name, f"each name in '{self.what}{key}' must be non-empty text, got {_shown(name)}")
+            elif not (isinstance(label, ScalarNode) and label.value.strip()):
+                self.error(label, f"'{self.what}{key}.{name.value.strip()}' must be its label as text, got {_shown(label)}")
+            else:
+                items.append((name.value.strip(), label.value.strip(), self.line_of(name)))
+        return items
+
     def mapping_list(self, key: str, required: bool = False) -> list[MappingReader]:
         """A list of mappings, each wrapped in its own reader."""
         node = self._value(key, required)
