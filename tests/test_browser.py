@@ -180,7 +180,7 @@ def test_tag_filter_without_a_reload_keeps_the_state_in_the_address(served_site,
         page.wait_for_url(f"{index_url}?tag=llama#contenu")
         assert page.locator("li.event:visible").count() == expected
         assert page.locator(".axis .mark.is-dimmed").count() == EVENTS - expected
-        assert "llama" in page.locator("#filter-status").inner_text()
+        assert "Llama" in page.locator("#filter-status").inner_text()  # the tag's label from site.yaml
         page.go_back()
         page.wait_for_url(index_url)
         assert page.locator("li.event:visible").count() == EVENTS and page.locator("#filter-status").is_hidden()

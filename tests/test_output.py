@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from conftest import REPO, SITE_YAML, event_text, run_cli
+from timeline.typography import french
 
 FIXTURE_BASE_URL = "https://example.org/repo/"
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -25,32 +26,41 @@ ATOM_NS = {"atom": "http://www.w3.org/2005/Atom"}
 # The seed content, oldest first: (year, slug, <time datetime>, date label, title, tag slugs).
 REAL_EVENTS = [
     ('2023', 'llama-1', '2023-02-24', '24 février 2023',
-     'Meta présente LLaMA, son premier grand modèle de langage',
+     'Meta présente LLaMA, un modèle de langage destiné aux chercheurs',
      ['llama', 'open-source']),
     ('2023', 'llama-2', '2023-07-18', '18 juillet 2023',
-     'Meta lance Llama 2 avec Microsoft, gratuit pour les entreprises',
-     ['llama', 'open-source', 'alliances']),
+     'Llama 2 : Meta autorise l’usage commercial de son modèle',
+     ['llama', 'open-source']),
     ('2023', 'station-f-ai-startup-program', '2023-11', 'novembre 2023',
      'Meta, Hugging Face et Scaleway lancent un programme pour startups d’IA à Station F',
      ['startups', 'open-source', 'europe']),
     ('2023', 'ai-alliance', '2023-12-05', '5 décembre 2023',
      'IBM et Meta lancent l’AI Alliance pour une IA ouverte',
-     ['open-source', 'alliances']),
+     ['alliances', 'open-source']),
     ('2024', 'llama-3', '2024-04-18', '18 avril 2024',
-     'Meta publie Llama 3, Zuckerberg s’en explique chez Dwarkesh Patel',
+     'Meta publie Llama 3, Zuckerberg défend l’ouverture chez Dwarkesh Patel',
      ['llama', 'open-source', 'strategie']),
-    ('2024', 'zuckerberg-open-source-champion', '2024-05', 'mai 2024',
-     'Zuckerberg présenté en champion de l’IA open source après Llama 3',
-     ['open-source', 'llama', 'strategie']),
+    ('2024', 'zuckerberg-popular-again', '2024-05', 'mai 2024',
+     'Le New York Times décrit un Zuckerberg redevenu populaire grâce à l’IA ouverte',
+     ['open-source', 'strategie']),
+    ('2024', 'meta-advisory-group', '2024-05-22', '22 mai 2024',
+     'Meta se dote d’un groupe consultatif de quatre dirigeants de la tech',
+     ['strategie']),
+    ('2024', 'llama-3-1-open-source-path-forward', '2024-07-23', '23 juillet 2024',
+     'Llama 3.1 et la lettre « Open Source AI Is the Path Forward »',
+     ['llama', 'open-source', 'strategie']),
     ('2025', 'llama-consortium', '2025-04', 'avril 2025',
      'Meta sollicite ses concurrents pour financer l’entraînement de Llama',
-     ['llama', 'financement', 'strategie']),
+     ['llama', 'financement', 'open-source']),
+    ('2025', 'llama-4', '2025-04-05', '5 avril 2025',
+     'Llama 4 : Scout et Maverick, les premiers modèles multimodaux de Meta',
+     ['llama', 'open-source']),
     ('2025', 'scale-ai', '2025-06-12', '12 juin 2025',
      'Meta prend 49 % de Scale AI, Alexandr Wang rejoint le groupe',
-     ['strategie', 'financement', 'startups']),
+     ['financement', 'superintelligence', 'strategie']),
     ('2025', 'eu-code-of-practice', '2025-07-18', '18 juillet 2025',
      'Meta refuse de signer le code de bonnes pratiques européen sur l’IA',
-     ['europe', 'regulation']),
+     ['regulation', 'europe']),
     ('2025', 'personal-superintelligence', '2025-07-30', '30 juillet 2025',
      'Zuckerberg publie sa lettre sur la « superintelligence personnelle »',
      ['superintelligence', 'open-source', 'strategie']),
@@ -224,7 +234,7 @@ def test_real_site_builds_without_warnings_and_prints_the_summary(real_site):
     assert len(lines) == 1, run.out
     match = SUMMARY.fullmatch(lines[0])
     assert match, lines[0]
-    assert match["events"] == "10 events (3 month, 7 day)"
+    assert match["events"] == "13 events (3 month, 10 day)"
     assert match["drafts"] == "0 drafts skipped"
     assert match["output"] == "out/"
     files = [p for p in output.rglob("*") if p.is_file() and p.name != ".timeline-manifest"]
@@ -248,11 +258,11 @@ def test_index_head_metadata(real_site, real_output):
     settings = site_settings(real_site)
     doc = parse_html(real_output / "index.html")
     assert doc.get("lang") == "fr"
-    assert attr(doc, "//head/meta[@name='description']/@content") == settings["description"]
+    assert attr(doc, "//head/meta[@name='description']/@content") == french(settings["description"])
     assert attr(doc, "//head/link[@rel='canonical']/@href") == settings["base_url"]
-    assert attr(doc, "//head/meta[@property='og:title']/@content") == settings["title"]
+    assert attr(doc, "//head/meta[@property='og:title']/@content") == french(settings["title"]) == "Meta et l’IA open source\u00a0: la chronologie"
     assert attr(doc, "//head/meta[@property='og:url']/@content") == settings["base_url"]
-    assert attr(doc, "//head/meta[@property='og:description']/@content") == settings["description"]
+    assert attr(doc, "//head/meta[@property='og:description']/@content") == french(settings["description"])
     assert attr(doc, "//head/meta[@property='og:type']/@content") == "website"
 
 
@@ -349,16 +359,15 @@ def test_event_page_content_and_sources(real_site, real_output):
     # The Markdown body is rendered to HTML.
     prose = doc.xpath(f"//div[{has_class('prose')}]")
     assert len(prose) == 1
-    assert "Ce qu’il faut retenir" in [" ".join("".join(h.xpath("text()")).split()) for h in prose[0].xpath(".//h2")]
-    assert prose[0].xpath(".//h2/a[@class='headerlink']/@href")[0] == "#ce-quil-faut-retenir"  # heading anchors
-    assert len(prose[0].xpath(".//ul/li")) == 4
-    # Sources: title, publisher, date label, language name.
+    assert [" ".join("".join(h.xpath("text()")).split()) for h in prose[0].xpath(".//h2")] == ["Ce qu’en disent les experts"]
+    assert prose[0].xpath(".//h2/a[@class='headerlink']/@href")[0] == "#ce-quen-disent-les-experts"  # heading anchors
+    # Sources: title, publisher, date label, language name; a republication says so.
     sources = doc.xpath(f"//section[{has_class('sources')}]//li[{has_class('source')}]")
-    assert len(sources) == 1
-    source = sources[0]
-    assert text_of(source.xpath(".//cite")[0]) == "IA : Meta, IBM créent une alliance d’entreprises et d’universités"
-    assert source.xpath(".//cite/a/@href") == ["https://french.hcntimes.com/?p=106704"]
-    assert text_of(source.xpath(f".//*[{has_class('publisher')}]")[0]) == "Les Echos"
+    assert len(sources) == 3
+    source = sources[1]
+    assert source.xpath(".//cite")[0].text_content() == "IA\u00a0: Meta, IBM créent une alliance d’entreprises et d’universités"
+    assert source.xpath(".//cite/a/@href") == ["https://www.french.hcntimes.com/?p=106704"]
+    assert text_of(source.xpath(f".//*[{has_class('publisher')}]")[0]) == "Les Echos (republication sur french.hcntimes.com)"
     time = source.xpath(".//time")[0]
     assert (time.get("datetime"), text_of(time)) == ("2023-12-05", "5 décembre 2023")
     assert "français" in text_of(source.xpath(f".//*[{has_class('source-lang')}]")[0])
@@ -433,7 +442,7 @@ def test_user_text_is_escaped_but_markdown_html_is_not(make_site, build_site_cli
 def test_feed_of_the_real_site(real_site, real_output):
     settings = site_settings(real_site)
     parsed = feed_of(real_output)
-    assert parsed.feed.title == settings["title"]
+    assert parsed.feed.title == french(settings["title"])
     assert len(parsed.entries) == len(REAL_EVENTS)
     base_path = base_path_of(settings["base_url"])
     for entry in parsed.entries:
@@ -754,7 +763,7 @@ def test_the_real_build_carries_every_export(real_site, real_output):
     base_url = site_settings(real_site)["base_url"]
     timelinejs = json.loads((real_output / "timeline.json").read_text(encoding="utf-8"))
     assert [e["unique_id"] for e in timelinejs["events"]] == [f"{year}-{slug}" for year, slug, *_ in REAL_EVENTS]
-    assert [era["text"]["headline"] for era in timelinejs["eras"]] == ["Les débuts de Llama", "L’ère Llama 3", "Le virage de la superintelligence"]
+    assert [era["text"]["headline"] for era in timelinejs["eras"]] == ["Les débuts de Llama", "L’ère Llama 3", "Llama 4 et la superintelligence"]
     calendar = icalendar.Calendar.from_ical((real_output / "timeline.ics").read_bytes())
     assert sorted(str(e["URL"]) for e in calendar.walk("VEVENT")) == sorted(f"{base_url}{y}/{s}/" for y, s, *_ in REAL_EVENTS)
     rows = list(csv.DictReader((real_output / "events.csv").read_text(encoding="utf-8").splitlines()))
@@ -771,7 +780,9 @@ def test_structured_data_and_share_cards(real_site, real_output):
     article = json.loads(attr(event, "//script[@type='application/ld+json']/text()"))
     assert article["@type"] == "NewsArticle" and article["url"] == base_url + "2025/scale-ai/"
     assert article["temporalCoverage"] == "2025-06-12" and article["inLanguage"] == "fr"
-    assert [s["publisher"]["name"] for s in article["isBasedOn"]] == ["ITdaily"]
+    assert [s["publisher"]["name"] for s in article["isBasedOn"]] == [
+        "Associated Press (sur KLIF)", "Bloomberg (republication sur beyondlink.live)", "Services Mobiles", "NewsBytes",
+    ]
     index = json.loads(attr(parse_html(real_output / "index.html"), "//script[@type='application/ld+json']/text()"))
     assert index["@type"] == "ItemList" and [i["url"] for i in index["itemListElement"]] == [f"{base_url}{y}/{s}/" for y, s, *_ in REAL_EVENTS]
     for page in (event, parse_html(real_output / "index.html")):

@@ -149,6 +149,18 @@ def test_an_edit_on_disk_reloads_the_open_page(server, browser):
     page.close()
 
 
+def test_an_edit_of_the_about_page_reloads_it(server, browser):
+    page = live_page(browser, server.url + "a-propos/")
+    heading = page.locator("main h1")
+    expect(heading).to_have_text("À propos")
+    server.edit("content/_pages/a-propos.md", 'title: "À propos"', 'title: "À propos de la chronologie"')
+    expect(heading).to_have_text("À propos de la chronologie", timeout=WAIT_MS)
+    expect(page.locator("nav.site-nav a[aria-current='page']")).to_have_text("À propos de la chronologie")
+    server.edit("content/_pages/a-propos.md", 'title: "À propos de la chronologie"', 'title: "À propos"')
+    expect(heading).to_have_text("À propos", timeout=WAIT_MS)
+    page.close()
+
+
 def test_a_broken_file_shows_its_errors_in_the_browser_until_fixed(server, browser):
     page = live_page(browser, server.url)
     # Broken front matter in two files: the page turns into the error page naming both, with their lines.
