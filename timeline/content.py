@@ -200,23 +200,43 @@ def _read_slug(fields: MappingReader, path: Path) -> str | None:
     return slug
 
 
-def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple[str, tuple[Reference, ...]]]) -> tuple[Event | None, list[Problem]]:
-    """Validate one event file's bytes; return the event (None on any error) and every problem found."""
-    problems: list[Problem] = []
-    text, problems = decode_utf8(data, shown)
-    problems = problems or control_character_problems(text or "", shown)
-    if text is None or problems:
-        return None, problems
+@dataclass(frozen=True)
+class MarkdownFile:
+    """A file's front matter, ready to read field by field, and its Markdown body with the line it starts on."""
+
+    fields: MappingReader
+    body: str
+    body_line: int
+
+
+def read_markdown_file(data: bytes, shown: str, needs: str, problems: list[Problem]) -> MarkdownFile | None:
+    """Decode and split a file's bytes (None, with ``problems`` saying why, when it has no usable front matter)."""
+    text, found = decode_utf8(data, shown)
+    found = found or control_character_problems(text or "", shown)
+    problems += found
+    if text is None or found:
+        return None
     try:
         yaml_text, body, body_line = split_front_matter(text)
     except FrontMatterError as exc:
-        return None, [Problem(shown, exc.line, str(exc))]
+        problems.append(Problem(shown, exc.line, str(exc)))
+        return None
+    before = len(problems)
     root = as_mapping(compose(yaml_text, shown, 2, problems), shown, 2, problems, "front matter")
     if root is None:
-        if not problems:
-            problems.append(Problem(shown, 1, "the front matter is empty; it needs at least title, summary and date"))
+        if len(problems) == before:
+            problems.append(Problem(shown, 1, f"the front matter is empty; it needs at least {needs}"))
+        return None
+    return MarkdownFile(MappingReader(root, shown, 2, problems), body, body_line)
+
+
+def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple[str, tuple[Reference, ...]]]) -> tuple[Event | None, list[Problem]]:
+    """Validate one event file's bytes; return the event (None on any error) and every problem found."""
+    problems: list[Problem] = []
+    file = read_markdown_file(data, shown, "title, summary and date", problems)
+    if file is None:
         return None, problems
-    fields = MappingReader(root, shown, 2, problems)
+    fields, body, body_line = file.fields, file.body, file.body_line
     fields.warn_unknown(EVENT_KEYS)
     title = fields.text("title", required=True)
     summary = fields.text("summary", required=True)

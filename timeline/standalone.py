@@ -6,10 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import FrontMatterError, default_slug, split_front_matter
+from .content import default_slug, read_markdown_file
 from .markup import MarkdownRenderer
-from .problems import Problem, control_character_problems, decode_utf8, display_path
-from .yamlfields import MappingReader, as_mapping, compose
+from .problems import Problem, display_path
 
 PAGES_DIR = "_pages"  # below content/: a '_' folder is never read for events
 PAGE_KEYS = ("title", "description", "slug", "order")
@@ -57,21 +56,14 @@ def read_standalone_pages(content_dir: Path, root: Path, renderer: MarkdownRende
 
 
 def _read_page(path: Path, shown: str, renderer: MarkdownRenderer) -> tuple[StandalonePage | None, list[Problem]]:
+    problems: list[Problem] = []
     try:
-        text, problems = decode_utf8(path.read_bytes(), shown)
+        file = read_markdown_file(path.read_bytes(), shown, "title and description", problems)
     except OSError as exc:
         return None, [Problem(shown, 1, f"cannot read this file: {exc.strerror or exc}")]
-    problems = problems or control_character_problems(text or "", shown)
-    if text is None or problems:
+    if file is None:
         return None, problems
-    try:
-        yaml_text, body, body_line = split_front_matter(text)
-    except FrontMatterError as exc:
-        return None, [Problem(shown, exc.line, str(exc))]
-    root = as_mapping(compose(yaml_text, shown, 2, problems), shown, 2, problems, "front matter")
-    if root is None:
-        return None, problems or [Problem(shown, 1, "the front matter is empty; a page needs at least title and description")]
-    fields = MappingReader(root, shown, 2, problems)
+    fields, body, body_line = file.fields, file.body, file.body_line
     fields.warn_unknown(PAGE_KEYS)
     title, description = fields.text("title", required=True), fields.text("description", required=True)
     slug, order = fields.text("slug") or default_slug(path), fields.text("order") or "0"
