@@ -80,6 +80,7 @@ def make_environment(templates_dir: Path, config: SiteConfig, compiled: jinja2.B
         t=STRINGS[lang], lang=lang, og_locale=OG_LOCALES[lang], site=config, url=url, abs_url=abs_url,
         axis_layout=lambda tl, paged=False: layout(tl, config.eras, paged),
         group_by_era=lambda events: group_by_era(events, config.eras),
+        has_context=lambda events: any(event.context for event in events),  # a Jinja filter chain took 4 ms a page at 10,000 events
         event_jsonld=lambda event: structured_data.news_article(event, config, abs_url),
         index_jsonld=lambda tl, paged=False: structured_data.item_list(tl, config, abs_url, paged),
     )
