@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from slugify import slugify
 from .dates import DateError, PartialDate, parse_point
 from .i18n import LANGUAGES
 from .problems import Problem, control_character_problems, decode_utf8
-from .typography import french
+from .typography import for_language
 from .yamlfields import MappingReader, as_mapping, compose
 
 SORT_ORDERS = ("oldest-first", "newest-first")
@@ -91,7 +92,7 @@ def _whole_number(fields: MappingReader, key: str, default: int) -> int:
     return default
 
 
-def _read_eras(fields: MappingReader, language: str) -> tuple[Era, ...]:
+def _read_eras(fields: MappingReader, typeset: Callable[[str], str]) -> tuple[Era, ...]:
     eras = []
     for index, item in enumerate(fields.mapping_list("eras")):
         item.warn_unknown(ERA_KEYS)
@@ -111,7 +112,7 @@ def _read_eras(fields: MappingReader, language: str) -> tuple[Era, ...]:
         if end is not None and end.last_day() < start.first_day():
             item.error(item.entries["end"][1], f"'{item.what}end' {end.iso()} is before its start {start.iso()}")
             continue
-        eras.append(Era(french(name) if language == "fr" else name, start, end, colour))
+        eras.append(Era(typeset(name), start, end, colour))
     eras.sort(key=lambda era: era.start.first_day())
     for earlier, later in zip(eras, eras[1:]):
         if earlier.end is None or earlier.end.last_day() >= later.start.first_day():
@@ -172,10 +173,11 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     index_limit = _whole_number(fields, "index_limit", DEFAULT_INDEX_LIMIT)
     declared = fields.labelled_list("tags")
     tags = tuple(name for name, _, _ in declared) if "tags" in fields.entries else None
-    labels = tuple((name, french(label) if language == "fr" else label) for name, label, _ in declared if label != name)
-    eras = _read_eras(fields, language)
-    if language == "fr" and title and description:
-        title, description = french(title), french(description)
+    typeset = for_language(language)
+    labels = tuple((name, typeset(label)) for name, label, _ in declared if label != name)
+    eras = _read_eras(fields, typeset)
+    if title and description:
+        title, description = typeset(title), typeset(description)
 
     if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
         return None, problems

@@ -36,7 +36,7 @@ from .problems import BuildFailed, Problem, display_path
 from .cache import BuildCache
 from .render import STATIC_DIR, is_template_name
 from .site import BuildOptions, Later, Project, build_site
-from .standalone import PAGES_DIR
+from .standalone import PAGES_DIR, is_page_name
 
 # Saves closer together than this make one rebuild; editors and "save all" write files in quick bursts.
 QUIET_SECONDS = 0.075
@@ -315,7 +315,7 @@ class ChangeCollector(FileSystemEventHandler):
             # Exactly the files (and folders) a build reads events and pages from. Editors' droppings never end in ".md".
             parts = path.relative_to(content).parts
             if parts[:1] == (PAGES_DIR,) and len(parts) <= 2:
-                return is_directory or (path.suffix == ".md" and len(parts) == 2 and is_event_name(parts[1]))
+                return is_directory or (len(parts) == 2 and is_page_name(parts[1]))
             return (is_directory or path.suffix == ".md") and all(map(is_event_name, parts))
         if is_editor_dropping(path):
             return False

@@ -96,8 +96,9 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
             problems += switch.check(output, project.root, [project.content_dir, project.templates_dir])
         env = make_environment(project.templates_dir, config or _STAND_IN, cache.template_code())
         template_problems = check_templates(env, project.templates_dir, project.root)
-        events, found = load_events(project, (config or _STAND_IN).language, cache, tally)
-        standalone, found_too = read_standalone_pages(project.content_dir, project.root, MarkdownRenderer((config or _STAND_IN).language))
+        renderer = MarkdownRenderer((config or _STAND_IN).language)
+        events, found = load_events(project, renderer, cache, tally)
+        standalone, found_too = read_standalone_pages(project.content_dir, project.root, renderer)
         problems += template_problems + found + found_too + check_events(events, config)
         if config is None or template_problems:
             raise BuildFailed(problems)
@@ -144,25 +145,27 @@ def _failing(problems: list[Problem], strict: bool) -> bool:
     return any(not p.warning for p in problems) or (strict and bool(problems))
 
 
-def load_events(project: Project, language: str, cache: BuildCache, tally: _Tally) -> tuple[list[Event], list[Problem]]:
+def load_events(project: Project, renderer: MarkdownRenderer, cache: BuildCache, tally: _Tally) -> tuple[list[Event], list[Problem]]:
     """Every valid event under content/ and every problem found; only changed files are parsed."""
     if not project.content_dir.is_dir():
         return [], [Problem(display_path(project.content_dir, project.root), 1, "content folder not found; create it and add events (see README)")]
-    renderer = MarkdownRenderer(language)
 
     def parse(jobs: list[tuple[str, bytes | None]]) -> list:
         tally.read.extend(display_path(Path(path), project.root) for path, _ in jobs)
         return map_in_workers(lambda job: parse_event_file(job[0], project.root, renderer, job[1]), jobs)
 
-    found = collect(cache.parsed_files(find_event_files(project.content_dir), language, parse))
+    found = collect(cache.parsed_files(find_event_files(project.content_dir), renderer.lang, parse))
     return found.events, found.problems
 
 
 def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
     """Every file of the site, each handed to ``sink`` as it is drawn; the templates' faults."""
-    problems = _draw(drawing, pages, cache, sink, tally)
+    sources = template_sources(drawing.env, drawing.templates_dir)
+    digests = cache.template_digests(sources, functools.partial(template_digests, drawing.env, sources))
+    keys_of = functools.partial(page_keys, template_digests=digests, config_digest=config_digest((drawing.config, drawing.menu)), urls_of=drawing.links.urls_of)
+    problems = _draw(drawing, pages, keys_of, cache, sink, tally)
     urls = [drawing.config.base_url + name.removesuffix("index.html") for name in sink.names if name.endswith(".html") and name != "404.html"]
-    problems += _draw(drawing, sitemap_page(urls), cache, sink, tally)
+    problems += _draw(drawing, sitemap_page(urls), keys_of, cache, sink, tally)
     copies, unreadable = read_copies(copy_sources(drawing.timeline, drawing.templates_dir, drawing.root), drawing.root)
     for name, data in (copies | {".nojekyll": b""}).items():
         sink.add(name, data)
@@ -172,11 +175,9 @@ def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: In
     return problems + unreadable
 
 
-def _draw(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
-    """Each page's bytes, drawn again only when its key changed; a template's fault is reported once."""
-    sources = template_sources(drawing.env, drawing.templates_dir)
-    digests = cache.template_digests(sources, functools.partial(template_digests, drawing.env, sources))
-    keys = page_keys(pages, digests, config_digest((drawing.config, drawing.menu)), drawing.links.urls_of)
+def _draw(drawing: Drawing, pages: list[Page], keys_of: Callable[[list[Page]], dict[str, bytes]], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
+    """Each page's bytes, drawn again only when its key (from ``keys_of``) changed; a template's fault is reported once."""
+    keys = keys_of(pages)
     lazy = isinstance(sink, InMemory) and sink.later
     later = [page for page in pages if lazy and page.template is None]
     pages = [page for page in pages if not (lazy and page.template is None)]

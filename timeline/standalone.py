@@ -33,6 +33,11 @@ class StandalonePage:
         return f"{self.slug}/"
 
 
+def is_page_name(name: str) -> bool:
+    """Whether a file directly in content/_pages/ is a page: Markdown, neither hidden nor set aside with '_'."""
+    return name.endswith(".md") and not name.startswith((".", "_"))
+
+
 def menu_of(pages: list[StandalonePage]) -> tuple[tuple[str, str], ...]:
     """What every page's menu lists: each page of its own, as (title, address below the site root)."""
     return tuple((page.title, page.url_path) for page in pages)
@@ -46,7 +51,7 @@ def read_standalone_pages(content_dir: Path, root: Path, renderer: MarkdownRende
     pages, problems = [], []
     for name in sorted(os.listdir(folder)):
         path = folder / name
-        if name.endswith(".md") and not name.startswith((".", "_")) and path.is_file():
+        if is_page_name(name) and path.is_file():
             page, found = _read_page(path, display_path(path, root), renderer)
             problems += found
             if page is not None:
