@@ -92,6 +92,13 @@ def _whole_number(fields: MappingReader, key: str, default: int) -> int:
     return default
 
 
+def _read_tags(fields: MappingReader, typeset: Callable[[str], str]) -> tuple[tuple[str, ...] | None, tuple[tuple[str, str], ...]]:
+    """The declared tags in their rank order (None when undeclared), and the labels that differ from their names."""
+    declared = fields.labelled_list("tags")
+    tags = tuple(name for name, _, _ in declared) if "tags" in fields.entries else None
+    return tags, tuple((name, typeset(label)) for name, label, _ in declared if label != name)
+
+
 def _read_eras(fields: MappingReader, typeset: Callable[[str], str]) -> tuple[Era, ...]:
     eras = []
     for index, item in enumerate(fields.mapping_list("eras")):
@@ -171,10 +178,8 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     author = fields.text("author") or ""
     feed_limit = _whole_number(fields, "feed_limit", DEFAULT_FEED_LIMIT)
     index_limit = _whole_number(fields, "index_limit", DEFAULT_INDEX_LIMIT)
-    declared = fields.labelled_list("tags")
-    tags = tuple(name for name, _, _ in declared) if "tags" in fields.entries else None
     typeset = for_language(language)
-    labels = tuple((name, typeset(label)) for name, label, _ in declared if label != name)
+    tags, labels = _read_tags(fields, typeset)
     eras = _read_eras(fields, typeset)
     if title and description:
         title, description = typeset(title), typeset(description)
