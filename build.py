@@ -1,17 +1,7 @@
 #!/usr/bin/env python3
-"""Build the timeline site. Run ``python build.py --help`` for every command and option."""
+"""Build the timeline site from this checkout: the same commands as ``chronologie``. Run ``python build.py --help``."""
 
-import os
-import sys
-
-from timeline.cli import main
+from chronologie.cli import run
 
 if __name__ == "__main__":
-    try:
-        status = main()
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # A closed pipe (build.py ... | head): nothing more can be shown, and Python must not try again on exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        status = 1
-    sys.exit(status)
+    run()

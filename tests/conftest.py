@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline.cli import main
+from chronologie.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import SITE_YAML, event_text, run_cli
-from timeline.typography import NARROW_NBSP, NBSP
+from chronologie.typography import NARROW_NBSP, NBSP
 
 
 def check(root, *args):
@@ -269,7 +269,7 @@ def test_import_an_article_with_no_date_warns_and_writes_nothing(make_site):
 
 # ---------------------------------------------------------------- what a review found: kept as tests
 
-from timeline.importer import Block, analyse, find_date, read_blocks  # noqa: E402
+from chronologie.importer import Block, analyse, find_date, read_blocks  # noqa: E402
 
 
 def lines(*texts: str) -> list[Block]:
@@ -367,7 +367,7 @@ def test_new_with_a_leading_number_or_a_curly_apostrophe_and_invalid_input(make_
 def test_a_published_entry_cannot_keep_the_placeholders(make_site):
     root = make_site({"content/2023-a.md": event_text(date="2023", summary='"À compléter : une ou deux phrases."')})
     assert check(root).err.splitlines()[0] == (
-        "content/2023-a.md:1: still holds the placeholders of 'new' or 'import' ('À compléter' or 'À réécrire'): complete it or keep 'draft: true'"
+        "content/2023-a.md:1: still holds a placeholder of 'new' or 'import' ('À compléter'): complete it or keep 'draft: true'"
     )
 
 
@@ -384,7 +384,7 @@ def test_file_names_with_special_characters(make_site):
 
 
 def test_no_typography_inside_code_written_as_raw_html():
-    from timeline.markup import MarkdownRenderer
+    from chronologie.markup import MarkdownRenderer
 
     html, _ = MarkdownRenderer("fr")('x <code>a "b" c ?</code> y ? et <kbd>Ctrl : C</kbd> ici : oui')
     assert html == f'<p>x <code>a "b" c ?</code> y{NARROW_NBSP}? et <kbd>Ctrl : C</kbd> ici{NBSP}: oui</p>'

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import event_text, run_cli
-from timeline import cache as build_cache
-from timeline.problems import BuildFailed
-from timeline.site import BuildOptions, Project, build_site
+from conftest import copy_real_site, event_text, run_cli
+from chronologie import cache as build_cache
+from chronologie.problems import BuildFailed
+from chronologie.site import BuildOptions, Project, build_site
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -165,7 +166,7 @@ def test_an_output_that_is_a_file_is_reported_by_worker_processes_as_by_one(site
 
 
 def test_a_cache_kept_in_memory_after_a_failed_parallel_build_redraws_what_it_drew(site, monkeypatch):
-    from timeline import parallel
+    from chronologie import parallel
 
     # Worker processes even for this small site, and even if an earlier test left a thread running (Playwright's
     # child watcher does), which would keep the build in one process.
@@ -208,3 +209,22 @@ def test_a_cached_build_over_an_output_it_did_not_write_keeps_it_and_the_next_dr
     report = build_site(Project(site), BuildOptions(output=output), build_cache.load_cache(site))
     assert (report.read, report.rendered, report.written.written) == ((), 0, 0)
     assert {path: path.stat().st_mtime_ns for path in output.rglob("*") if path.is_file()} == before
+
+
+def test_an_output_restored_elsewhere_is_not_drawn_again(tmp_path):
+    # As the Pages workflow restores .timeline-cache/ and output/ from actions/cache: the same bytes, with new
+    # inodes and change times, so the stamps no longer match and the pages' bytes are compared instead.
+    site = copy_real_site(tmp_path / "site")
+    assert run_cli("-C", site, "-q").status == 0
+    restored = tmp_path / "restored"
+    shutil.copytree(site, restored)
+    result = run_cli("-C", restored, "-v")
+    assert result.status == 0
+    assert "drew 0 pages afresh; the others were unchanged\n" in result.out and ", 0 changed)" in result.out
+    # A page whose restored file was changed meanwhile is drawn again, and put right.
+    page = restored / "output" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", "<p>tampered</p></body>"), encoding="utf-8")
+    shutil.copytree(restored, tmp_path / "again")
+    again = run_cli("-C", tmp_path / "again", "-v")
+    assert "drew 1 page afresh; the others were unchanged\n" in again.out
+    assert (tmp_path / "again" / "output" / "index.html").read_bytes() == (site / "output" / "index.html").read_bytes()

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from timeline.dates import DateError, EventDate, PartialDate, parse_event_date, parse_timestamp
-from timeline.i18n import format_event_date
+from chronologie.dates import DateError, EventDate, PartialDate, parse_event_date, parse_timestamp
+from chronologie.i18n import format_event_date
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SITE_YAML, event_text
-from timeline.problems import display_path, display_path_by_pathlib
+from chronologie.problems import display_path, display_path_by_pathlib
 
 FINAL = "the output folder was not changed."
 
@@ -158,14 +158,14 @@ def test_template_errors_show_up_with_content_errors(make_site, build_site_cli):
     entry.write_text(text.replace("event.summary", "event.summry"), encoding="utf-8")
     assert errors_of(build_site_cli(root)) == [
         "content/bad.md:4: date: '2023-02-30' does not exist: 2023-02 has 28 days",
-        f"templates/_entry.html:{line}: 'timeline.content.Event object' has no attribute 'summry' (first seen rendering index.html)",
+        f"templates/_entry.html:{line}: 'chronologie.content.Event object' has no attribute 'summry' (first seen rendering index.html)",
     ]
 
 
 def test_a_bug_in_python_code_keeps_its_traceback(make_site, monkeypatch):
     """Only faults raised by template code are the template's; a crash in a filter is a bug, not a user error."""
-    from timeline import render
-    from timeline.site import Project, build_site
+    from chronologie import render
+    from chronologie.site import Project, build_site
 
     def broken(date, lang):
         raise KeyError("simulated bug")
@@ -227,7 +227,7 @@ def test_undefined_template_variable_names_template_and_line(make_site, build_si
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "event.summary" in l)
     entry.write_text(text.replace("event.summary", "event.summry"), encoding="utf-8")
     assert errors_of(build_site_cli(root)) == [
-        f"templates/_entry.html:{line}: 'timeline.content.Event object' has no attribute 'summry' (first seen rendering index.html)"
+        f"templates/_entry.html:{line}: 'chronologie.content.Event object' has no attribute 'summry' (first seen rendering index.html)"
     ]
 
 

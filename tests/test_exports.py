@@ -14,13 +14,13 @@ import icalendar
 import pytest
 
 from conftest import SITE_YAML, event_text
-from timeline.config import load_config
-from timeline.content import read_events
-from timeline.dates import PartialDate
-from timeline.exports import _ical_line, _ical_text, events_csv, ics, json_feed, timelinejs_json
-from timeline.feed import added_at, build_feed
-from timeline.markup import MarkdownRenderer, resolve_references
-from timeline.model import build_timeline
+from chronologie.config import load_config
+from chronologie.content import read_events
+from chronologie.dates import PartialDate
+from chronologie.exports import _ical_line, _ical_text, events_csv, ics, json_feed, timelinejs_json
+from chronologie.feed import added_at, build_feed
+from chronologie.markup import MarkdownRenderer, resolve_references
+from chronologie.model import build_timeline
 
 NBSP = "\u00a0"
 BASE = "https://example.org/repo/"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import event_text
-from timeline.site import BuildCache, BuildOptions, Project, build_site
+from chronologie.site import BuildCache, BuildOptions, Project, build_site
 
 
 def cold(root: Path) -> dict[str, bytes]:
@@ -108,11 +108,11 @@ def test_a_template_edit_hidden_from_stat_redraws_its_pages(site):
 
 
 def test_an_unreadable_file_is_a_problem_not_a_crash(site, monkeypatch):
-    from timeline.problems import BuildFailed
+    from chronologie.problems import BuildFailed
 
     import builtins
 
-    from timeline import content
+    from chronologie import content
 
     def unreadable_open(path, *args, **kwargs):
         if Path(path).name == "2023-02-01-e2.md":
@@ -127,7 +127,7 @@ def test_an_unreadable_file_is_a_problem_not_a_crash(site, monkeypatch):
 
 
 def test_the_preview_survives_a_generator_bug_and_recovers(site, monkeypatch):
-    from timeline import serve
+    from chronologie import serve
 
     preview = serve.Preview(Project(site), None, drafts=True)
     assert preview.rebuild(frozenset())[-1].startswith("built: ")

@@ -8,8 +8,8 @@ import pickle
 import lxml.html
 import pytest
 
-from timeline.markup import PLACEHOLDER, RESERVED_IDS, MarkdownRenderer, Reference, heading_id, resolve_references, slugify
-from timeline.typography import NARROW_NBSP, NBSP
+from chronologie.markup import PLACEHOLDER, RESERVED_IDS, MarkdownRenderer, Reference, heading_id, resolve_references, slugify
+from chronologie.typography import NARROW_NBSP, NBSP
 
 
 def render(text: str, lang: str = "fr", source: str = "content/a.md", first_line: int = 1) -> str:

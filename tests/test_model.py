@@ -2,9 +2,9 @@
 
 import itertools
 
-from timeline.content import Event, Tag
-from timeline.dates import parse_event_date
-from timeline.model import build_timeline, find_duplicate_slugs
+from chronologie.content import Event, Tag
+from chronologie.dates import parse_event_date
+from chronologie.model import build_timeline, find_duplicate_slugs
 
 
 def make_event(slug: str, date: str, *, draft: bool = False, tags: tuple[str, ...] = (), path: str | None = None) -> Event:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import REPO, SITE_YAML, event_text, run_cli
-from timeline.typography import french
+from chronologie.typography import french
 
 FIXTURE_BASE_URL = "https://example.org/repo/"
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}

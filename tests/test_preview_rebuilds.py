@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import SITE_YAML, event_text
-from timeline.problems import BuildFailed
-from timeline.site import BuildCache, BuildOptions, Project, build_site
+from chronologie.problems import BuildFailed
+from chronologie.site import BuildCache, BuildOptions, Project, build_site
 
 EVENTS = {
     "content/2022-03-01-debut.md": event_text(title="Début", date="2022-03-01", tags="[grand, petit]", body="Voir [la suite](2023-01-10-suite.md).\n"),
@@ -127,7 +127,7 @@ def test_a_file_created_or_deleted_is_found_without_the_watcher_naming_it(make_s
 
 
 def test_the_preview_draws_exports_when_fetched_with_a_written_builds_bytes(make_site, tmp_path):
-    from timeline.site import Later
+    from chronologie.site import Later
 
     root = make_site(EVENTS, site_yaml=YAML)
     cache = BuildCache()
@@ -179,7 +179,7 @@ class FakeLoop:
 
 
 def test_the_watcher_names_exactly_the_files_a_build_reads_as_events(tmp_path):
-    from timeline.serve import ChangeCollector
+    from chronologie.serve import ChangeCollector
 
     project = Project(tmp_path)
     collector = ChangeCollector(project, FakeLoop(), lambda changed, rewatch: None)
@@ -193,7 +193,7 @@ def test_the_watcher_names_exactly_the_files_a_build_reads_as_events(tmp_path):
 
 
 def test_the_watcher_names_the_pages_of_their_own_too(tmp_path):
-    from timeline.serve import ChangeCollector
+    from chronologie.serve import ChangeCollector
 
     collector = ChangeCollector(Project(tmp_path), FakeLoop(), lambda changed, rewatch: None)
     pages = Project(tmp_path).content_dir / "_pages"
@@ -206,7 +206,7 @@ def test_the_watcher_names_the_pages_of_their_own_too(tmp_path):
 def test_events_the_system_dropped_bring_a_rebuild(tmp_path):
     import logging
 
-    from timeline.serve import WATCHDOG_LOGGER, ChangeCollector, OverflowAlarm
+    from chronologie.serve import WATCHDOG_LOGGER, ChangeCollector, OverflowAlarm
 
     project = Project(tmp_path)
     collector = ChangeCollector(project, FakeLoop(), lambda changed, rewatch: None)

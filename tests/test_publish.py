@@ -55,25 +55,39 @@ def test_actionlint_does_report_a_broken_workflow(tmp_path):
     assert result.returncode == 1 and 'property "page" is not defined' in result.stdout
 
 
+# Each action's current major version, as its own repository tags it (checked there on 2026-12-03).
+CURRENT_MAJORS = {
+    "actions/checkout": "v7", "actions/setup-python": "v7", "actions/cache": "v5",
+    "actions/configure-pages": "v5", "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5",
+}
+ON_DEFAULT_BRANCH = "github.event_name != 'pull_request' && github.ref_name == github.event.repository.default_branch"
+
+
 def test_the_workflow_follows_the_official_pages_flow():
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     triggers = workflow[True]  # YAML 1.1 reads the key "on" as true
-    assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
+    assert set(triggers) == {"push", "pull_request", "workflow_dispatch"}
     assert workflow["permissions"] == {"contents": "read"}
-    assert workflow["concurrency"] == {"group": "pages", "cancel-in-progress": False}
-    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    uses = [step.get("uses", "").split("@")[0] for step in build["steps"]]
-    assert uses[:2] == ["actions/checkout", "actions/setup-python"]
-    setup = build["steps"][1]["with"]
-    assert setup["cache"] == "pip" and setup["python-version"] == "3.11"
-    assert "actions/configure-pages" in uses and uses[-1] == "actions/upload-pages-artifact"
-    assert build["steps"][-1]["with"]["path"] == "output"
-    install = next(step["run"] for step in build["steps"] if "pip install" in step.get("run", ""))
-    assert install == "python -m pip install -r requirements.txt"  # the pinned runtime requirements only
-    compile_step = next(step for step in build["steps"] if "build.py" in step.get("run", ""))
+    test, build, deploy = workflow["jobs"]["test"], workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    used = [step["uses"] for job in (test, build, deploy) for step in job["steps"] if "uses" in step]
+    assert {use.split("@")[0]: use.split("@")[1] for use in used} == CURRENT_MAJORS
+    # The tests run in Debian, as the README's test command expects.
+    assert test["container"] == "python:3.11-bookworm" and test["steps"][-1]["run"] == "make test"
+    runs = [step.get("run", "") for step in build["steps"]]
+    assert runs[2] == "python -m pip install -r requirements.txt"  # the pinned runtime requirements only
+    assert runs[3] == "python -m chronologie check --strict --format github"
+    cache = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/cache"))
+    assert cache["with"]["path"].split() == [".timeline-cache", "output"]
+    configure = next(step for step in build["steps"] if step.get("uses", "").startswith("actions/configure-pages"))
+    assert configure["if"] == ON_DEFAULT_BRANCH
+    compile_step = next(step for step in build["steps"] if "chronologie build" in step.get("run", ""))
     assert compile_step["env"]["BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
     assert '--base-url "${BASE_URL%/}/"' in compile_step["run"]
-    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    upload = build["steps"][-1]
+    assert upload["uses"].startswith("actions/upload-pages-artifact") and upload["with"]["path"] == "output"
+    assert upload["if"] == "steps.pages.outcome == 'success'"  # pull requests build, and never upload
+    assert deploy["needs"] == ["test", "build"] and deploy["if"] == ON_DEFAULT_BRANCH
+    assert deploy["environment"]["name"] == "github-pages"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
 

@@ -16,9 +16,9 @@ import lxml.html
 import pytest
 
 from conftest import SITE_YAML, event_text, run_cli
-from timeline import cache as build_cache
-from timeline import site as site_module
-from timeline.site import BuildOptions, Project, build_site
+from chronologie import cache as build_cache
+from chronologie import site as site_module
+from chronologie.site import BuildOptions, Project, build_site
 
 BASE_URL = "https://example.org/repo/"
 BASE_PATH = "/repo/"

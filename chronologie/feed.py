@@ -37,7 +37,7 @@ def build_feed(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], 
     feed.language(config.language)
     feed.link(href=abs_url(""), rel="alternate", type="text/html")
     feed.link(href=abs_url("feed.xml"), rel="self", type="application/atom+xml")
-    feed.generator("timeline", version=__version__)
+    feed.generator("chronologie", version=__version__)
     # Atom requires an author; entries inherit the feed's, so one is enough.
     feed.author({"name": config.author or config.title})
     # Atom requires an <updated>; the latest addition keeps it reproducible, unlike "now".

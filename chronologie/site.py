@@ -94,8 +94,8 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
     try:
         if switch is not None:
             problems += switch.check(output, project.root, [project.content_dir, project.templates_dir])
-        env = make_environment(project.templates_dir, config or _STAND_IN, cache.template_code())
-        template_problems = check_templates(env, project.templates_dir, project.root)
+        env = make_environment(project.template_dirs, config or _STAND_IN, cache.template_code())
+        template_problems = check_templates(env, project.template_dirs, project.root)
         renderer = MarkdownRenderer((config or _STAND_IN).language)
         events, found = load_events(project, renderer, cache, tally)
         standalone, found_too = read_standalone_pages(project.content_dir, project.root, renderer)
@@ -105,7 +105,7 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
         timeline, found = build_timeline(rank_tags(events, config), config.newest_first, options.drafts)
         problems += found + check_references(events, timeline.events, project.root)
         pages = list_pages(timeline, config.index_limit, standalone)
-        drawing = Drawing(env, timeline, config, find_links(timeline, config), project.templates_dir, project.root, menu_of(standalone))
+        drawing = Drawing(env, timeline, config, find_links(timeline, config), project.template_dirs, project.root, menu_of(standalone))
         # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
         sink = switch if switch is not None and not _failing(problems, options.strict) else InMemory(options.exports_when_fetched)
         problems += render_or_abandon(drawing, pages, cache, sink, tally)
@@ -160,13 +160,13 @@ def load_events(project: Project, renderer: MarkdownRenderer, cache: BuildCache,
 
 def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:
     """Every file of the site, each handed to ``sink`` as it is drawn; the templates' faults."""
-    sources = template_sources(drawing.env, drawing.templates_dir)
+    sources = template_sources(drawing.env, drawing.template_dirs)
     digests = cache.template_digests(sources, functools.partial(template_digests, drawing.env, sources))
     keys_of = functools.partial(page_keys, template_digests=digests, config_digest=config_digest((drawing.config, drawing.menu)), urls_of=drawing.links.urls_of)
     problems = _draw(drawing, pages, keys_of, cache, sink, tally)
     urls = [drawing.config.base_url + name.removesuffix("index.html") for name in sink.names if name.endswith(".html") and name != "404.html"]
     problems += _draw(drawing, sitemap_page(urls), keys_of, cache, sink, tally)
-    copies, unreadable = read_copies(copy_sources(drawing.timeline, drawing.templates_dir, drawing.root), drawing.root)
+    copies, unreadable = read_copies(copy_sources(drawing.timeline, drawing.template_dirs, drawing.root), drawing.root)
     for name, data in (copies | {".nojekyll": b""}).items():
         sink.add(name, data)
     if drawing.config.domain:
@@ -206,7 +206,7 @@ class Later:
 
 def _draw_one(drawing: Drawing, page: Page, key: bytes, cache: BuildCache) -> bytes:
     """One export's bytes, through the cache like any page (it holds no template, so it cannot fail as one)."""
-    _, result = next(cache.drawn_pages([page], [key], lambda name, stamp: False, lambda todo: [drawing.draw(p) for p in todo]))
+    _, result = next(cache.drawn_pages([page], [key], lambda name, kept: None, lambda todo: [drawing.draw(p) for p in todo]))
     return result
 
 

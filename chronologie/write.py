@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import InOutput, Stamp, file_stamp, stamp_of
+from .content import file_digest
 from .problems import Problem, display_path
 
 MANIFEST = ".timeline-manifest"
@@ -148,9 +149,9 @@ class InMemory:
         """The files added so far, in order."""
         return list(self.files)
 
-    def in_output(self, name: str, stamp: Stamp) -> bool:
+    def in_output(self, name: str, kept: InOutput) -> InOutput | None:
         """Nothing is ever in an output."""
-        return False
+        return None
 
     def add(self, name: str, data: bytes) -> None:
         """Keep one file of the site."""
@@ -197,9 +198,20 @@ class OutputSwitch:
             os.close(self.lock)
             self.lock = None
 
-    def in_output(self, name: str, stamp: Stamp) -> bool:
-        """Whether the output's file ``name`` is still the one that had ``stamp``."""
-        return holds(self.out, name, stamp)
+    def in_output(self, name: str, kept: InOutput) -> InOutput | None:
+        """The output's file ``name`` if it still holds the bytes ``kept`` stands for: by its stamp, else by its digest."""
+        if kept.stamp is not None and holds(self.out, name, kept.stamp):
+            return kept
+        if not kept.digest or name not in self.live:
+            return None
+        path = os.path.join(self.out, name)
+        try:
+            found = os.lstat(path)
+            with open(path, "rb") as file:
+                same = stat.S_ISREG(found.st_mode) and file_digest(file.read()) == kept.digest
+        except OSError:
+            return None
+        return InOutput(stamp_of(found), kept.digest) if same else None
 
     def add(self, name: str, data: bytes | InOutput) -> None:
         """One file of the new site (``InOutput``: the one the output holds)."""

@@ -56,10 +56,10 @@ def find_links(timeline: Timeline, config: SiteConfig) -> Links:
     return Links({k: config.base_path + v for k, v in paths.items()}, {k: config.base_url + v for k, v in paths.items()})
 
 
-def make_environment(templates_dir: Path, config: SiteConfig, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+def make_environment(template_dirs: tuple[Path, ...], config: SiteConfig, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """A Jinja environment that escapes everything, fails on any undefined name, and knows our filters and globals."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),  # the first folder holding a name wins
         bytecode_cache=compiled,
         auto_reload=False,  # made anew for every build: no need to stat each template again for every page
         autoescape=jinja2.select_autoescape(("html", "xml")),
@@ -93,23 +93,28 @@ def is_template_name(name: str) -> bool:
     return parts[0] != STATIC_DIR and not any(part.startswith(".") for part in parts) and name.rsplit(".", 1)[-1] in TEMPLATE_EXTENSIONS
 
 
-def check_templates(env: jinja2.Environment, templates_dir: Path, root: Path) -> list[Problem]:
+def find_template(template_dirs: tuple[Path, ...], name: str) -> Path:
+    """The file a template or asset name loads from: the first folder that holds it (else where the first would)."""
+    return next((d / name for d in template_dirs if (d / name).is_file()), template_dirs[0] / name)
+
+
+def check_templates(env: jinja2.Environment, template_dirs: tuple[Path, ...], root: Path) -> list[Problem]:
     """Compile every template up front, so all syntax and encoding errors are reported in one run."""
     problems = []
     for name in env.list_templates(filter_func=is_template_name):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(template_problem(exc, templates_dir, root, name))
+            problems.append(template_problem(exc, template_dirs, root, name))
         except UnicodeDecodeError:
-            path = templates_dir / name
+            path = find_template(template_dirs, name)
             problems += decode_utf8(path.read_bytes(), display_path(path, root))[1]
     return problems
 
 
-def template_sources(env: jinja2.Environment, templates_dir: Path) -> dict[str, bytes | None]:
-    """The bytes of every file under templates/ that Jinja can load (None for one that cannot be read)."""
-    return {name: _read(templates_dir / name) for name in env.loader.list_templates()}
+def template_sources(env: jinja2.Environment, template_dirs: tuple[Path, ...]) -> dict[str, bytes | None]:
+    """The bytes of every file Jinja can load, as it loads it (None for one that cannot be read)."""
+    return {name: _read(find_template(template_dirs, name)) for name in env.loader.list_templates()}
 
 
 def template_digests(env: jinja2.Environment, sources: dict[str, bytes | None]) -> dict[str, str]:
@@ -165,16 +170,16 @@ def _loadable(name: str) -> bool:
     return True
 
 
-def _in_templates(filename: str, base: Path) -> bool:
+def _in_templates(filename: str, base: tuple[Path, ...]) -> bool:
     path = Path(filename)
-    return path.is_absolute() and path.resolve().is_relative_to(base)
+    return path.is_absolute() and any(path.resolve().is_relative_to(folder) for folder in base)
 
 
-def template_problem(exc: Exception, templates_dir: Path, root: Path, template: str) -> Problem | None:
+def template_problem(exc: Exception, template_dirs: tuple[Path, ...], root: Path, template: str) -> Problem | None:
     """Locate a template's fault at ``templates/<name>:<line>``; None for a fault in Python code (a bug)."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         return Problem(display_path(Path(exc.filename), root), exc.lineno, f"template syntax error: {exc.message}")
-    base = templates_dir.resolve()
+    base = tuple(folder.resolve() for folder in template_dirs)
     frames = traceback.extract_tb(exc.__traceback__)
     if isinstance(exc, RecursionError):
         template_frames = [f for f in frames if _in_templates(f.filename, base)]
@@ -190,7 +195,7 @@ def template_problem(exc: Exception, templates_dir: Path, root: Path, template: 
             detail = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
             return Problem(display_path(Path(frame.filename), root), frame.lineno or 1, detail)
     if isinstance(exc, jinja2.TemplateNotFound):
-        return Problem(display_path(templates_dir / template, root), 1, f"template not found: {exc.message}")
+        return Problem(display_path(template_dirs[0] / template, root), 1, f"template not found: {exc.message}")
     return None
 
 
@@ -202,7 +207,7 @@ class Drawing:
     timeline: Timeline
     config: SiteConfig
     links: Links
-    templates_dir: Path
+    template_dirs: tuple[Path, ...]
     root: Path
     menu: tuple[tuple[str, str], ...] = ()  # given to every HTML page (standalone.menu_of), so in every page's key
 
@@ -224,7 +229,7 @@ class Drawing:
         try:
             return self.draw(page)
         except Exception as exc:
-            problem = template_problem(exc, self.templates_dir, self.root, page.template or page.path)
+            problem = template_problem(exc, self.template_dirs, self.root, page.template or page.path)
             if problem is None:
                 raise
             return problem
@@ -235,18 +240,19 @@ def draw_pages(drawing: Drawing, pages: list[Page]) -> Iterator[bytes | Problem]
     return imap_in_workers(drawing.draw_or_report, pages)
 
 
-def static_sources(templates_dir: Path) -> dict[str, Path]:
-    """The assets under ``templates/static/``, by their place in the output."""
-    static = templates_dir / STATIC_DIR
-    if not static.is_dir():
-        return {}
-    return {f"{STATIC_DIR}/{p.relative_to(static).as_posix()}": p for p in sorted(static.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+def static_sources(template_dirs: tuple[Path, ...]) -> dict[str, Path]:
+    """The assets under each folder's ``static/``, by their place in the output: the site's own file of a name wins."""
+    found: dict[str, Path] = {}
+    for static in (folder / STATIC_DIR for folder in reversed(template_dirs)):
+        if static.is_dir():
+            found |= {f"{STATIC_DIR}/{p.relative_to(static).as_posix()}": p for p in static.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    return dict(sorted(found.items()))
 
 
-def copy_sources(timeline: Timeline, templates_dir: Path, root: Path) -> dict[str, Path]:
+def copy_sources(timeline: Timeline, template_dirs: tuple[Path, ...], root: Path) -> dict[str, Path]:
     """Files copied as they are: the assets, and the files beside entries that bodies show."""
     shown = sorted({ref.target for event in timeline.events for ref in event.references if ref.kind == "file"})
-    return static_sources(templates_dir) | {media_name(target): root / target for target in shown}
+    return static_sources(template_dirs) | {media_name(target): root / target for target in shown}
 
 
 def read_copies(sources: dict[str, Path], root: Path) -> tuple[dict[str, bytes], list[Problem]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import lxml.html
 from dateutil import parser as dateutil_parser
 
-from .authoring import Draft
+from .authoring import WORDS, Draft
 from .dates import EventDate, PartialDate
 
 # dateutil reads French and English month names and abbreviations through this table.
@@ -382,19 +382,20 @@ def guess_language(text: str, declared: str) -> str:
     return "en" if sum(w in _ENGLISH_WORDS for w in words) > sum(w in _FRENCH_WORDS for w in words) else "fr"
 
 
-def draft_from_article(path: Path, date: str | None, tags: tuple[str, ...]) -> tuple[Draft | None, list[str]]:
-    """The draft to write for the article at ``path``, and the warnings to show; None when no date is known."""
+def draft_from_article(path: Path, date: str | None, tags: tuple[str, ...], site_lang: str = "fr") -> tuple[Draft | None, list[str]]:
+    """The draft to write for the article at ``path``, its notes in ``site_lang``, and the warnings to show; None when no date is known."""
     blocks, url, declared_lang, warnings = read_blocks(path)
     found = analyse(blocks)
-    lang = guess_language(" ".join(b.text for b in blocks), declared_lang)
-    notes = [f"Importé de {path.name} : un point de départ. Réécrivez l’entrée avec vos propres mots, citations courtes entre « » avec leur auteur."]
+    lang = guess_language(" ".join(b.text for b in blocks), declared_lang)  # the article's, for its source entry
+    words = WORDS[site_lang]
+    notes = [words["imported"].format(name=path.name)]
     event_date = date
     if event_date is None and found.event is not None:
         event_date = found.event.iso()
-        notes.append(f"Date de l’événement proposée d’après le texte (« {found.event_text} »), précision : {found.event.precision}. À vérifier.")
+        notes.append(words["date_proposed"].format(text=found.event_text, precision=found.event.precision))
     elif event_date is None and found.published is not None:
         event_date = found.published.iso()
-        notes.append("TODO: aucune date d’événement dans le texte ; c’est la date de publication. À corriger.")
+        notes.append(words["date_is_published"])
     if event_date is None:
         return None, warnings + [f"no date found in {path.name} (neither a publication date nor an event date); give the event date with --date"]
     if not found.title:
@@ -402,11 +403,11 @@ def draft_from_article(path: Path, date: str | None, tags: tuple[str, ...]) -> t
     if not found.outlet:
         warnings.append(f"no outlet found in {path.name}; fill in the source's publisher")
     if found.published is None:
-        notes.append("TODO: date de publication de la source inconnue ; celle indiquée est la date de l’événement. À corriger.")
+        notes.append(words["published_unknown"])
     if not found.blocks:
         warnings.append(f"no article text found in {path.name}")
     source = {
-        "publisher": found.outlet or "À compléter",
+        "publisher": found.outlet or words["to_complete"],
         "title": found.title or path.stem,
         "date": found.published.iso() if found.published else event_date,
         "lang": lang,
@@ -414,6 +415,6 @@ def draft_from_article(path: Path, date: str | None, tags: tuple[str, ...]) -> t
     if url:
         source["url"] = url
     if found.author:
-        notes.append(f"Signé : {found.author}.")
-    body = "> **À réécrire.** Texte importé de l’article, à remplacer par un résumé dans vos propres mots.\n\n" + to_markdown(found.blocks, lang)
-    return Draft(found.title or path.stem, event_date, tags, sources=(source,), body=body, notes=tuple(notes)), warnings
+        notes.append(words["signed"].format(author=found.author))
+    body = words["rewrite"] + to_markdown(found.blocks, lang)
+    return Draft(found.title or path.stem, event_date, tags, words["summary"], (source,), body, tuple(notes)), warnings

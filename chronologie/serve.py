@@ -18,6 +18,7 @@ import threading
 import time
 import traceback
 import webbrowser
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
@@ -31,6 +32,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import load_config
+from .console import say
 from .content import is_event_name
 from .problems import BuildFailed, Problem, display_path
 from .cache import BuildCache
@@ -412,8 +414,20 @@ def _address(host: str, port: int, path: str = "") -> str:
     return f"{'[' + host + ']' if ':' in host else host}:{port}{path}"
 
 
-def serve(project: Project, host: str, port: int, open_browser: bool, base_url: str | None, drafts: bool) -> int:
+@dataclass(frozen=True)
+class ServeOptions:
+    """Where the preview listens, and what it shows."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000  # 0 picks a free one
+    open_browser: bool = False
+    base_url: str | None = None  # overrides site.yaml's: its path is where the preview lives
+    drafts: bool = True
+
+
+def serve(project: Project, options: ServeOptions) -> int:
     """Run the preview server until Ctrl+C; return the exit status."""
+    host, port, drafts = options.host, options.port, options.drafts
     loop = IOLoop.current()
     # Ctrl+C and SIGTERM stop the loop between two callbacks, never in the middle of a rebuild; set
     # before anything else, so that a signal during the first build or start-up is not lost either.
@@ -421,7 +435,7 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
         loop.asyncio_loop.add_signal_handler(sig, loop.stop)
     for name in ("tornado.access", "tornado.general"):
         logging.getLogger(name).setLevel(logging.ERROR)  # a malformed request is not worth a line
-    preview = Preview(project, base_url, drafts)
+    preview = Preview(project, options.base_url, drafts)
     try:
         server, port = listen(make_application(preview, HostCheck(host)), host, port)
     except OSError as exc:
@@ -435,26 +449,33 @@ def serve(project: Project, host: str, port: int, open_browser: bool, base_url: 
     def rebuild(changed: frozenset[Path], rewatch: bool) -> None:
         if rewatch:
             watcher.refresh()
-        for line in preview.rebuild(changed):
-            print(line, flush=True)
+        _show(preview.rebuild(changed), preview)
         css_only = all(p.suffix == ".css" for p in changed) and not preview.problems
         LiveReloadHandler.reload_waiters(path=next(iter(changed)).name if css_only else "*")
 
     # Watching before the first build: a save during it is seen, and so every later build can trust the watcher.
     watcher = Watcher(project, ChangeCollector(project, loop, rebuild))
     try:
-        for line in preview.rebuild(frozenset()):
-            print(line, flush=True)
+        _show(preview.rebuild(frozenset()), preview)
         address = "http://" + _address(host, port, preview.base_path)
-        print(f"Serving on {address} (drafts {'shown' if drafts else 'hidden'}); press Ctrl+C to stop.", flush=True)
-        if open_browser:
+        say(f"Serving on {address} (drafts {'shown' if drafts else 'hidden'}); press Ctrl+C to stop.")
+        if options.open_browser:
             threading.Thread(target=_open, args=(address,), daemon=True).start()
         loop.start()
     finally:
         watcher.stop()
         server.stop()
-    print("Stopped.", flush=True)
+    say("Stopped.")
     return 0
+
+
+def _show(lines: list[str], preview: Preview) -> None:
+    """A rebuild's lines: a failed one's always (problems are never hidden), a good one's unless -q."""
+    for line in lines:
+        if preview.problems:
+            print(line, flush=True)
+        else:
+            say(line)
 
 
 def _open(address: str) -> None:

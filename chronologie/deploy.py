@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import ghp_import
 
+from .console import say
 from .problems import BuildFailed
 from .site import BuildOptions, Project, build_site
 
@@ -79,8 +81,20 @@ def repository_problem(project: Project, remote: str, branch: str) -> str | None
     return None
 
 
-def deploy(project: Project, remote: str, branch: str, message: str | None, dry_run: bool, base_url: str | None) -> int:
-    """Build the site and push output/ to ``remote``'s ``branch``; return the exit status."""
+@dataclass(frozen=True)
+class DeployOptions:
+    """Where ``deploy`` publishes, and how."""
+
+    remote: str = "origin"
+    branch: str = "gh-pages"
+    message: str | None = None  # the commit message on the branch; the default names the source commit
+    dry_run: bool = False
+    base_url: str | None = None  # overrides site.yaml's
+
+
+def deploy(project: Project, options: DeployOptions) -> int:
+    """Build the site and push output/ to the remote's branch; return the exit status."""
+    remote, branch = options.remote, options.branch
     if problem := repository_problem(project, remote, branch):
         print(f"error: {problem}", file=sys.stderr)
         return 1
@@ -89,7 +103,7 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
         listed = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         print(f"warning: uncommitted changes in the sources ({listed}); the published site will differ from what is committed", file=sys.stderr)
     try:
-        report = build_site(project, BuildOptions(base_url=base_url))
+        report = build_site(project, BuildOptions(base_url=options.base_url))
     except BuildFailed as failure:
         for problem in failure.problems:
             print(problem, file=sys.stderr)
@@ -98,16 +112,16 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
         return 1
     for warning in report.warnings:
         print(warning, file=sys.stderr)
-    print(report.summary())
-    message = message or default_message(project)
+    say(report.summary())
+    message = options.message or default_message(project)
     target = f"{remote}/{branch}"
-    if dry_run:
-        print(f"Dry run: would commit {len(report.files)} files from {report.output}/ to {branch} ({message!r}) and push it to {remote}.")
+    if options.dry_run:
+        say(f"Dry run: would commit {len(report.files)} files from {report.output}/ to {branch} ({message!r}) and push it to {remote}.")
         return 0
     # Build on the branch as the remote has it now, or the push would be refused as out of date.
     git(project.root, "fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
     if already_published(project, remote, branch, project.default_output.resolve()):
-        print(f"Nothing to publish: {target} already holds this build.")
+        say(f"Nothing to publish: {target} already holds this build.")
         return 0
     # ghp-import works on the repository of the current folder; git prints its own reasons on failure.
     with contextlib.chdir(project.root):
@@ -119,5 +133,5 @@ def deploy(project: Project, remote: str, branch: str, message: str | None, dry_
         except subprocess.CalledProcessError as exc:
             print(f"error: git push to {target} failed (git exited with status {exc.returncode}, its reason is above); nothing was published", file=sys.stderr)
             return 1
-    print(f"Published {report.output}/ to {target}.")
+    say(f"Published {report.output}/ to {target}.")
     return 0

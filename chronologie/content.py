@@ -15,6 +15,7 @@ from slugify import slugify
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
 from .markup import MarkdownRenderer, Reference
+from .foreign import foreign_syntax
 from .problems import Problem, control_character_problems, decode_utf8, display_path
 from .yamlfields import MappingReader, as_mapping, compose
 
@@ -24,9 +25,10 @@ _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # A date prefix is stripped only when a name follows it: "2023-12-05.md" keeps its whole stem.
 _DATE_PREFIX = re.compile(r"^[0-9]{4}(?:-[0-9]{2}){0,2}-(?![0-9]{2}(?:-|$))")
 MAX_SLUG = 80
-# Written by `new` and `import` where the editor still has work to do; a published entry must not keep them.
-PLACEHOLDER_MARK = "À compléter"
-REWRITE_MARK = "À réécrire"
+# Written by `new` and `import` where the editor still has work to do, in the site's language (see
+# authoring.WORDS); a published entry must not keep them.
+PLACEHOLDER_MARKS = {"fr": "À compléter", "en": "To be completed"}
+REWRITE_MARKS = {"fr": "À réécrire", "en": "To be rewritten"}
 _LANG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _FENCES = ("---", "...")
 
@@ -268,11 +270,20 @@ def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
     if not event.sources:
         where = event.line_of("sources") if "sources" in dict(event.key_lines) else 1
         problems.append(Problem(event.path, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=event.draft))
-    if not event.draft and (PLACEHOLDER_MARK in event.summary or PLACEHOLDER_MARK in body or REWRITE_MARK in body or any(PLACEHOLDER_MARK in s.publisher or PLACEHOLDER_MARK in s.title for s in event.sources)):
-        problems.append(Problem(event.path, 1, f"still holds the placeholders of 'new' or 'import' ({PLACEHOLDER_MARK!r} or {REWRITE_MARK!r}): complete it or keep 'draft: true'"))
+    if not event.draft and (mark := _placeholder_left(event, body)):
+        problems.append(Problem(event.path, 1, f"still holds a placeholder of 'new' or 'import' ({mark!r}): complete it or keep 'draft: true'"))
     if not body.strip():
         problems.append(Problem(event.path, body_line, "the body is empty: write the entry below the front matter", warning=True))
-    return problems
+    return problems + foreign_syntax(body, body_line, event.body_html, event.path)
+
+
+def _placeholder_left(event: Event, body: str) -> str | None:
+    """The first mark of ``new`` or ``import`` still in the entry's summary, body or sources, in any language."""
+    places = (event.summary, body, *(f"{s.publisher} {s.title}" for s in event.sources))
+    for mark in (*PLACEHOLDER_MARKS.values(), *REWRITE_MARKS.values()):
+        if any(mark in text for text in places):
+            return mark
+    return None
 
 
 def future_dates(events: list[Event], today: dt.date) -> list[Problem]:

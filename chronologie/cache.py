@@ -42,9 +42,12 @@ _PLAIN = frozenset({bool, int, str, type(None), Tag, StandalonePage})  # and tup
 
 @dataclass(frozen=True)
 class InOutput:
-    """A page's bytes as the output folder holds them: the file there, if it still has this stamp."""
+    """A page's bytes as the output folder holds them: the file there, if it still has this stamp or these bytes."""
 
-    stamp: Stamp
+    stamp: Stamp | None  # None: drawn by this build, not written yet
+    # An output restored elsewhere (from a CI cache, a copy) holds the same bytes under new stamps: its file
+    # is read and compared by digest, which costs far less than drawing the page again.
+    digest: str = ""
 
 
 def stamp_of(found: os.stat_result) -> Stamp:
@@ -131,7 +134,7 @@ class BuildCache:
             return hit[1], None
         return None, (path, data, stamp)
 
-    def drawn_pages(self, pages: list[Page], keys: list[bytes], in_output: Callable[[str, Stamp], bool], draw: Callable[[list[Page]], Iterable]) -> Iterator[tuple[Page, bytes | InOutput | Problem]]:
+    def drawn_pages(self, pages: list[Page], keys: list[bytes], in_output: Callable[[str, InOutput], InOutput | None], draw: Callable[[list[Page]], Iterable]) -> Iterator[tuple[Page, bytes | InOutput | Problem]]:
         """Each page with its bytes (or the output's file), in order, drawing (with ``draw``) only those whose key changed."""
         kept = [self._kept(page.path, key, in_output) for page, key in zip(pages, keys)]
         drawn = iter(draw([page for page, hit in zip(pages, kept) if hit is None]))
@@ -141,15 +144,20 @@ class BuildCache:
                 continue
             result = next(drawn)
             if type(result) is bytes:
-                self.pages[page.path] = (key, result if self.keep_bytes else None)
+                self.pages[page.path] = (key, result if self.keep_bytes else InOutput(None, file_digest(result)))
                 self.changed = True
             yield page, result
 
-    def _kept(self, name: str, key: bytes, in_output: Callable[[str, Stamp], bool]) -> bytes | InOutput | None:
+    def _kept(self, name: str, key: bytes, in_output: Callable[[str, InOutput], InOutput | None]) -> bytes | InOutput | None:
         hit = self.pages.get(name)
-        if hit is None or hit[0] != key or hit[1] is None:
+        if hit is None or hit[0] != key:
             return None
-        return hit[1] if type(hit[1]) is bytes or in_output(name, hit[1].stamp) else None
+        if type(hit[1]) is bytes:
+            return hit[1]
+        found = in_output(name, hit[1])
+        if found is not None and found != hit[1]:
+            self.pages[name], self.changed = (key, found), True
+        return found
 
     def keep_pages(self, names: set[str]) -> None:
         """Forget the pages a build no longer makes, and the templates it did not load (deleted or renamed)."""
@@ -164,8 +172,8 @@ class BuildCache:
         """The output folder holds these files now: keep their stamps instead of their bytes."""
         for name, stamp in stamps.items():
             hit = self.pages.get(name)
-            if hit is not None and type(hit[1]) is not bytes and (hit[1] is None or hit[1].stamp != stamp):
-                self.pages[name] = (hit[0], InOutput(stamp))
+            if hit is not None and type(hit[1]) is not bytes and hit[1].stamp != stamp:
+                self.pages[name] = (hit[0], InOutput(stamp, hit[1].digest))
                 self.changed = True
 
 
