@@ -147,7 +147,7 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, [Problem(shown_path, 1, "site configuration not found; create site.yaml (see README)")]
+        return None, [Problem(shown_path, 1, "site configuration not found; run this in a site's folder, give -C DIR, or start a site with chronologie init DIR")]
     except OSError as exc:
         return None, [Problem(shown_path, 1, f"cannot read this file: {exc.strerror or exc}")]
     text, problems = decode_utf8(data, shown_path)

@@ -104,12 +104,18 @@ def settings_problems(text: str) -> list[str]:
 def next_steps(folder: Path, files: dict[str, str]) -> str:
     """What ``init`` prints: the files written, then how to preview and publish."""
     local_note = "\nrequirements.txt names chronologie for the workflow: see the note at its top.\n" if files["requirements.txt"].startswith("#") else ""
+    written = (
+        ("site.yaml", "the title, address, language, tags and eras"),
+        (EXAMPLE_EVENT, "an example event: edit it or replace it"),
+        ("templates/", "your overrides of the default theme (see templates/README.md)"),
+        (".github/workflows/pages.yml", "checks, builds and publishes the site with GitHub Pages"),
+        ("requirements.txt", "what that workflow installs"),
+        (".gitignore", "keeps output/ and the build cache out of git"),
+    )
+    width = max(len(name) for name, _ in written)
+    listing = "\n".join(f"  {name.ljust(width)}  {what}" for name, what in written)
     return f"""Created a new site in {folder}/:
-  site.yaml                    the title, address, language, tags and eras
-  {EXAMPLE_EVENT}  an example event: edit it or replace it
-  templates/                   your overrides of the default theme (see templates/README.md)
-  .github/workflows/pages.yml  checks, builds and publishes the site with GitHub Pages
-  requirements.txt, .gitignore
+{listing}
 {local_note}
 Next steps:
   cd {folder}

@@ -148,7 +148,7 @@ def _failing(problems: list[Problem], strict: bool) -> bool:
 def load_events(project: Project, renderer: MarkdownRenderer, cache: BuildCache, tally: _Tally) -> tuple[list[Event], list[Problem]]:
     """Every valid event under content/ and every problem found; only changed files are parsed."""
     if not project.content_dir.is_dir():
-        return [], [Problem(display_path(project.content_dir, project.root), 1, "content folder not found; create it and add events (see README)")]
+        return [], [Problem(display_path(project.content_dir, project.root), 1, "content folder not found; create it and add events (chronologie new TITLE --date DATE writes one)")]
 
     def parse(jobs: list[tuple[str, bytes | None]]) -> list:
         tally.read.extend(display_path(Path(path), project.root) for path, _ in jobs)

@@ -290,7 +290,7 @@ def test_site_yaml_unknown_key_is_a_warning(make_site, build_site_cli):
 def test_missing_site_yaml(make_site, build_site_cli):
     root = make_site({"content/e.md": event_text()})
     (root / "site.yaml").unlink()
-    assert errors_of(build_site_cli(root)) == ["site.yaml:1: site configuration not found; create site.yaml (see README)"]
+    assert errors_of(build_site_cli(root)) == ["site.yaml:1: site configuration not found; run this in a site's folder, give -C DIR, or start a site with chronologie init DIR"]
 
 
 def test_bad_base_url_option(make_site, build_site_cli):
