@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,7 @@ import ghp_import
 from .console import say
 from .problems import BuildFailed
 from .site import BuildOptions, Project, build_site
+from .write import MANIFEST
 
 
 def git(root: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -94,8 +98,7 @@ class DeployOptions:
 
 def deploy(project: Project, options: DeployOptions) -> int:
     """Build the site and push output/ to the remote's branch; return the exit status."""
-    remote, branch = options.remote, options.branch
-    if problem := repository_problem(project, remote, branch):
+    if problem := repository_problem(project, options.remote, options.branch):
         print(f"error: {problem}", file=sys.stderr)
         return 1
     changed = uncommitted_sources(project)
@@ -114,24 +117,70 @@ def deploy(project: Project, options: DeployOptions) -> int:
         print(warning, file=sys.stderr)
     say(report.summary())
     message = options.message or default_message(project)
-    target = f"{remote}/{branch}"
     if options.dry_run:
-        say(f"Dry run: would commit {len(report.files)} files from {report.output}/ to {branch} ({message!r}) and push it to {remote}.")
+        say(f"Dry run: would commit {len(report.files)} files from {report.output}/ to {options.branch} ({message!r}) and push it to {options.remote}.")
         return 0
+    with published_view(project.default_output.resolve()) as view:
+        return publish(project, options, view, message, report.output)
+
+
+def fetch_published(project: Project, remote: str, branch: str) -> str | None:
+    """Bring refs/remotes/<remote>/<branch> up to date with the remote (dropped if the branch is gone); git's reason if it cannot."""
+    tracking = f"refs/remotes/{remote}/{branch}"
+    listing = git(project.root, "ls-remote", "--heads", remote, f"refs/heads/{branch}")
+    if listing.returncode != 0:
+        return _reason(listing)
+    if not listing.stdout.strip():
+        git(project.root, "update-ref", "-d", tracking)  # deleted there: what an earlier fetch left is stale
+        return None
+    fetched = git(project.root, "fetch", "--quiet", remote, f"+refs/heads/{branch}:{tracking}")
+    return _reason(fetched) if fetched.returncode != 0 else None
+
+
+def _reason(result: subprocess.CompletedProcess) -> str:
+    """git's own reason: its first ``fatal:`` line (the lines after it are general advice)."""
+    lines = [line.strip() for line in result.stderr.splitlines() if line.strip()]
+    fatal = [line.removeprefix("fatal: ") for line in lines if line.startswith(("fatal: ", "error: "))]
+    return (fatal or lines or [f"git exited with status {result.returncode}"])[0]
+
+
+@contextlib.contextmanager
+def published_view(output: Path):
+    """The output's files without the build's bookkeeping (its manifest), hard-linked into a hidden folder beside it."""
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=f".{output.name}.publish-") as folder:
+        view = Path(folder)
+        for path in sorted(p for p in output.rglob("*") if p.is_file() and not p.is_symlink()):
+            name = path.relative_to(output)
+            if name.as_posix() == MANIFEST:
+                continue
+            (view / name).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, view / name)
+            except OSError:
+                shutil.copy2(path, view / name)  # a file system without hard links
+        yield view
+
+
+def publish(project: Project, options: DeployOptions, view: Path, message: str, shown: str | None) -> int:
+    """Commit ``view`` onto the branch as the remote has it now, and push it; return the exit status."""
+    remote, branch = options.remote, options.branch
+    target = f"{remote}/{branch}"
     # Build on the branch as the remote has it now, or the push would be refused as out of date.
-    git(project.root, "fetch", "--quiet", remote, f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}")
-    if already_published(project, remote, branch, project.default_output.resolve()):
+    if reason := fetch_published(project, remote, branch):
+        print(f"error: could not fetch {branch} from {remote}: {reason}; nothing was published", file=sys.stderr)
+        return 1
+    if already_published(project, remote, branch, view):
         say(f"Nothing to publish: {target} already holds this build.")
         return 0
     # ghp-import works on the repository of the current folder; git prints its own reasons on failure.
     with contextlib.chdir(project.root):
         try:
-            ghp_import.ghp_import(str(project.default_output.resolve()), mesg=message, remote=remote, branch=branch, push=True)
+            ghp_import.ghp_import(str(view), mesg=message, remote=remote, branch=branch, push=True)
         except ghp_import.GhpError as exc:
             print(f"error: could not prepare {branch}: {exc.message}", file=sys.stderr)
             return 1
         except subprocess.CalledProcessError as exc:
             print(f"error: git push to {target} failed (git exited with status {exc.returncode}, its reason is above); nothing was published", file=sys.stderr)
             return 1
-    say(f"Published {report.output}/ to {target}.")
+    say(f"Published {shown}/ to {target}.")
     return 0

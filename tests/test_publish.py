@@ -134,7 +134,8 @@ def test_deploy_pushes_exactly_the_built_site_to_gh_pages(repository):
     assert "warning" not in result.stderr
     published = set(git(remote, "ls-tree", "-r", "--name-only", "gh-pages").split())
     built = {p.relative_to(project / "output").as_posix() for p in (project / "output").rglob("*") if p.is_file()}
-    assert published == built
+    assert published == built - {".timeline-manifest"}  # the build's bookkeeping is not part of the site
+    assert ".timeline-manifest" in built and not any(p.name.startswith(".output.publish") for p in project.iterdir())
     assert {".nojekyll", "index.html", "404.html", "feed.xml", "sitemap.xml", "2023/ai-alliance/index.html"} <= published
     assert git(remote, "show", "gh-pages:index.html") == (project / "output" / "index.html").read_text(encoding="utf-8")
     head = git(project, "rev-parse", "--short", "HEAD").strip()
@@ -198,14 +199,43 @@ def test_dry_run_pushes_nothing(repository):
     assert git(project, "branch", "--list", "gh-pages").strip() == ""
 
 
-def test_a_failed_push_exits_non_zero_with_gits_reason(repository, tmp_path):
+def test_an_unreachable_remote_fails_with_gits_reason(repository, tmp_path):
     project, _ = repository
     git(project, "remote", "add", "nowhere", str(tmp_path / "missing.git"))
     result = deploy(project, "--remote", "nowhere")
     assert result.returncode == 1
-    assert "does not appear to be a git repository" in result.stderr  # git's own words
-    assert result.stderr.splitlines()[-1] == "error: git push to nowhere/gh-pages failed (git exited with status 128, its reason is above); nothing was published"
-    assert not result.stdout.strip().endswith("Published output/ to nowhere/gh-pages.")
+    assert result.stderr.splitlines()[-1] == f"error: could not fetch gh-pages from nowhere: '{tmp_path / 'missing.git'}' does not appear to be a git repository; nothing was published"
+    assert "Published" not in result.stdout and "Nothing to publish" not in result.stdout
+
+
+@pytest.mark.parametrize("mishap", ["remote moved", "branch deleted"])
+def test_after_a_deploy_a_failed_fetch_or_a_deleted_branch_is_never_taken_for_published(repository, tmp_path, mishap):
+    project, remote = repository
+    assert deploy(project).returncode == 0
+    if mishap == "remote moved":
+        git(project, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+        result = deploy(project)
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[-1] == f"error: could not fetch gh-pages from origin: '{tmp_path / 'gone.git'}' does not appear to be a git repository; nothing was published"
+        assert "Nothing to publish" not in result.stdout
+    else:
+        git(remote, "branch", "-D", "gh-pages")
+        result = deploy(project)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "Published output/ to origin/gh-pages."
+        assert "index.html" in git(remote, "ls-tree", "-r", "--name-only", "gh-pages").split()
+
+
+def test_a_failed_push_exits_non_zero_with_gits_reason(repository):
+    project, remote = repository
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'refused by the server' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    result = deploy(project)
+    assert result.returncode == 1
+    assert "refused by the server" in result.stderr  # the server's own words, through git
+    assert result.stderr.splitlines()[-1] == "error: git push to origin/gh-pages failed (git exited with status 1, its reason is above); nothing was published"
+    assert "Published" not in result.stdout
 
 
 def test_deploy_warns_about_uncommitted_content(repository):
