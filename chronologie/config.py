@@ -43,6 +43,9 @@ class Era:
         """Whether ``day`` falls within the era (an open era runs on for ever)."""
         return self.start.first_day() <= day and (self.end is None or day <= self.end.last_day())
 DEFAULT_FEED_LIMIT = 50
+# A base URL's host: a name (letters, digits, hyphens; in punycode for other scripts) or an IP address.
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.?|[0-9a-f:.]+")
+_UNSAFE = re.compile(r'[\s"<>\\^`{|}\x00-\x1f\x7f]')
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
@@ -74,11 +77,30 @@ class SiteConfig:
         return self.sort == "newest-first"
 
 
-def normalise_base_url(value: str) -> str | None:
-    """An absolute http(s) URL with a trailing slash, or None when ``value`` is not one."""
+def base_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the address every link is built from, or None when it can."""
     parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "must be an absolute http(s) URL such as https://user.github.io/repo/"
+    if _UNSAFE.search(value.strip()):
+        return "must not hold spaces, quotes, angle brackets or control characters (write %20 for a space)"
+    if "?" in value or "#" in value:
+        return "must not hold a query or a fragment ('?' or '#'): it would end up inside every link"
+    if "@" in parts.netloc:
+        return "must not hold a user name or password: they would be copied into every link"
+    try:
+        parts.port
+    except ValueError:
+        return "has a port that is not a number from 0 to 65535"
+    if not _HOST.fullmatch(parts.hostname or ""):
+        return "has a host that is not a name or an address"
+    if "//" in parts.path or any(segment in (".", "..") for segment in parts.path.split("/")):
+        return "must not hold an empty, '.' or '..' path segment: links such as //static/ would lead to another host"
+    return None
+
+
+def normalise_base_url(value: str) -> str:
+    """A valid base URL (see ``base_url_problem``) with its trailing slash."""
     return value.strip() if value.strip().endswith("/") else value.strip() + "/"
 
 
@@ -132,13 +154,16 @@ def _read_base_url(fields: MappingReader, override: str | None) -> str | None:
     raw_url = fields.text("base_url", required=True)
     url = None
     if raw_url is not None:
-        url = normalise_base_url(raw_url)
-        if url is None:
-            fields.error(fields.entries["base_url"][1], f"'base_url' must be an absolute http(s) URL such as https://user.github.io/repo/, got {raw_url!r}")
+        if reason := base_url_problem(raw_url):
+            fields.error(fields.entries["base_url"][1], f"'base_url' {reason}, got {raw_url!r}")
+        else:
+            url = normalise_base_url(raw_url)
     if override is not None:
-        url = normalise_base_url(override)
-        if url is None:
-            fields.problems.append(Problem("--base-url", 1, f"must be an absolute http(s) URL such as https://user.github.io/repo/, got {override!r}"))
+        url = None
+        if reason := base_url_problem(override):
+            fields.problems.append(Problem("--base-url", 1, f"{reason}, got {override!r}"))
+        else:
+            url = normalise_base_url(override)
     return url
 
 
