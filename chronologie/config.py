@@ -186,7 +186,6 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
         return None, problems
     fields = MappingReader(root, shown_path, 1, problems)
     fields.warn_unknown(KNOWN_KEYS)
-    before = len([p for p in problems if not p.warning])
 
     title = fields.text("title", required=True)
     description = fields.text("description", required=True)
@@ -209,7 +208,7 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     if title and description:
         title, description = typeset(title), typeset(description)
 
-    if len([p for p in problems if not p.warning]) > before or None in (title, description, url):
+    if any(not p.warning for p in problems) or None in (title, description, url):
         return None, problems
     assert title is not None and description is not None and url is not None
     config = SiteConfig(title, description, url, language, author, sort, domain.lower() if domain else None, feed_limit, tags, eras, index_limit, labels)

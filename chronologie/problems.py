@@ -65,15 +65,15 @@ def decode_utf8(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 
 # Characters XML 1.0 forbids (the feed and sitemap are XML), which also never belong in prose.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 def control_character_problems(text: str, path: str) -> list[Problem]:
     """One problem per line holding a control character, such as a form feed pasted from a PDF."""
-    if not _FORBIDDEN.search(text):  # the common case, in one pass of compiled code
+    if not FORBIDDEN_CHARACTERS.search(text):  # the common case, in one pass of compiled code
         return []
     problems = []
     for number, line in enumerate(text.split("\n"), start=1):
-        if bad := _FORBIDDEN.search(line):
+        if bad := FORBIDDEN_CHARACTERS.search(line):
             problems.append(Problem(path, number, f"control character U+{ord(bad[0]):04X} on this line; delete it (it often comes from copying out of a PDF)"))
     return problems

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .problems import Problem
+from .problems import FORBIDDEN_CHARACTERS, Problem
 
 # LibYAML's parser is ten times faster than the pure-Python one; fall back when it is absent.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,7 +26,10 @@ _STR = "tag:yaml.org,2002:str"
 def compose(text: str, path: str, first_line: int, problems: list[Problem]) -> Node | None:
     """Parse YAML text into a node tree; a syntax error becomes a problem at its real line."""
     try:
-        return yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_Loader)
+        if node is not None and "\\" in text:  # only an escape (\x07, \u0000) can put one there: the raw text was checked
+            problems += escaped_control_characters(node, path, first_line)
+        return node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -42,6 +45,22 @@ def compose(text: str, path: str, first_line: int, problems: list[Problem]) -> N
     except yaml.YAMLError as exc:
         problems.append(Problem(path, first_line, f"invalid YAML: {' '.join(str(exc).split())}"))
     return None
+
+
+def escaped_control_characters(node: Node, path: str, first_line: int) -> list[Problem]:
+    """A problem for each value that an escape gave a control character XML and HTML forbid (``"A\\x07B"``)."""
+    found, pending = [], [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ScalarNode):
+            if bad := FORBIDDEN_CHARACTERS.search(current.value):
+                line = first_line + current.start_mark.line
+                found.append(Problem(path, line, f"a value on this line holds the control character U+{ord(bad[0]):04X}, written as an escape; delete it"))
+        elif isinstance(current, SequenceNode):
+            pending.extend(current.value)
+        elif isinstance(current, MappingNode):
+            pending.extend(item for pair in current.value for item in pair)
+    return sorted(found)
 
 
 class MappingReader:
