@@ -289,7 +289,7 @@ def save_cache(root: Path, cache: BuildCache) -> None:
         payload = pickle.dumps((generator_stamp(), cache, pickled), protocol=pickle.HIGHEST_PROTOCOL)
         cache.pickled = {path: (digest, data) for path, (_, digest, data) in pickled.items()}
         target.parent.mkdir(exist_ok=True)
-        with open(staging, "wb") as file:
+        with open(staging, "xb") as file:  # "x": never through a link someone left at that name
             file.write(_MAGIC)
             file.write(zlib.crc32(payload).to_bytes(4, "big"))
             file.write(payload)

@@ -321,8 +321,13 @@ def parse_event_file(path: str, root: Path, render: Callable[..., tuple[str, tup
     return ParsedFile(file_digest(data), event, tuple(problems))
 
 
-def find_event_files(content_dir: Path) -> list[str]:
-    """Every ``.md`` file below ``content_dir``, skipping hidden and '_' files and folders, in a stable order."""
+def find_event_files(content_dir: Path, skipped: list[str] | None = None) -> list[str]:
+    """Every ``.md`` file below ``content_dir``, skipping hidden and '_' files and folders, in a stable order.
+
+    Folders reached through a link are not walked (``content/root -> /`` would walk the whole disk), and an entry
+    that is neither a file nor a folder (a dangling link, a loop of links, a FIFO, a device) is not read: each of
+    those is added to ``skipped``, for a warning.
+    """
     # os.scandir, not Path.rglob: a large timeline has thousands of files, and this runs on every rebuild.
     found, folders = [], [str(content_dir)]
     while folders:
@@ -330,11 +335,35 @@ def find_event_files(content_dir: Path) -> list[str]:
             for entry in entries:
                 if not is_event_name(entry.name):
                     continue
-                if entry.is_dir(follow_symlinks=False):
+                kind = _entry_kind(entry)
+                if kind == "folder":
                     folders.append(entry.path)
-                elif entry.name.endswith(".md") and entry.is_file():
+                elif kind == "file" and entry.name.endswith(".md"):
                     found.append(entry.path)
+                elif skipped is not None and (kind == "odd" and entry.name.endswith(".md") or kind == "linked folder"):
+                    skipped.append(entry.path)
     return sorted(found, key=lambda p: p.split(os.sep))
+
+
+def _entry_kind(entry: os.DirEntry) -> str:
+    """'folder', 'linked folder', 'file' (a link to one included), or 'odd' (anything else, or unreadable)."""
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            return "folder"
+        if entry.is_file():
+            return "file"
+        return "linked folder" if entry.is_symlink() and entry.is_dir() else "odd"
+    except OSError:
+        return "odd"  # a loop of links, or a target that cannot be read
+
+
+def skipped_problems(skipped: list[str], root: Path) -> list[Problem]:
+    """A warning for each entry below content/ the build does not read."""
+    problems = []
+    for path in sorted(skipped):
+        what = "a link to a folder: folders reached through links are not read" if os.path.isdir(path) else "not a readable file (a dangling link, a loop of links, a FIFO or a device): it is not read"
+        problems.append(Problem(display_path(Path(path), root), 1, what, warning=True))
+    return problems
 
 
 def is_event_name(name: str) -> bool:

@@ -39,13 +39,23 @@ def _json_bytes(data: Any) -> bytes:
 
 
 def _timelinejs_date(point: PartialDate) -> dict[str, int]:
-    """A TimelineJS date object with only the fields the point's precision knows."""
+    """A TimelineJS start date with only the fields the point's precision knows."""
     date = {"year": point.year}
     if point.month is not None:
         date["month"] = point.month
     if point.day is not None:
         date["day"] = point.day
     return date
+
+
+def _timelinejs_end(point: PartialDate) -> dict[str, int]:
+    """A TimelineJS end date: the end of the point's last day.
+
+    TimelineJS reads {year, month} as midnight on the month's first day, so a band ending in March stopped on
+    1 March, a month before the next one began; even the last day's midnight leaves a day's gap.
+    """
+    last = point.last_day()
+    return {"year": last.year, "month": last.month, "day": last.day, "hour": 23, "minute": 59, "second": 59}
 
 
 def _latest_point(timeline: Timeline) -> PartialDate | None:
@@ -61,7 +71,7 @@ def _era_json(era: Any, timeline: Timeline) -> dict[str, Any]:
         end = latest if latest is not None and latest.last_day() >= era.start.first_day() else era.start
     return {
         "start_date": _timelinejs_date(era.start),
-        "end_date": _timelinejs_date(end),
+        "end_date": _timelinejs_end(end),
         "text": {"headline": html.escape(era.name, quote=False)},
     }
 
@@ -74,14 +84,15 @@ def timelinejs_json(timeline: Timeline, config: SiteConfig, abs_url: Callable[[s
         url = html.escape(abs_url(event.url_path))
         slide: dict[str, Any] = {"start_date": _timelinejs_date(event.date.start)}
         if event.date.end is not None:
-            slide["end_date"] = _timelinejs_date(event.date.end)
-        slide["display_date"] = format_event_date(event.date, config.language)
+            slide["end_date"] = _timelinejs_end(event.date.end)
+        # TimelineJS sets innerHTML from every text it shows: headline, text, group, display_date.
+        slide["display_date"] = html.escape(format_event_date(event.date, config.language), quote=False)
         slide["text"] = {
             "headline": html.escape(event.title, quote=False),
             "text": f'<p>{html.escape(event.summary, quote=False)}</p>\n<p><a href="{url}">{html.escape(read_more, quote=False)}</a></p>',
         }
         if event.tags:
-            slide["group"] = event.tags[0].name
+            slide["group"] = html.escape(event.tags[0].name, quote=False)
         slide["unique_id"] = event.anchor
         return slide
 

@@ -142,6 +142,8 @@ def check_references(events: list[Event], published: tuple[Event, ...], root: Pa
                     exists = False
                 if not exists or not ref.target.startswith("content/"):
                     problems.append(Problem(event.path, ref.line, f"{ref.written!r}: no file {ref.target} (files an entry shows must sit in content/)"))
+                elif not (root / ref.target).resolve().is_relative_to((root / "content").resolve()):
+                    problems.append(Problem(event.path, ref.line, f"{ref.written!r}: {ref.target} is a link to a file outside content/, which would be published; put the file itself there"))
             elif ref.target not in by_path:
                 close = difflib.get_close_matches(ref.target, [p for p in by_path if p != event.path], n=1)
                 hint = f"; did you mean {close[0].removeprefix('content/')!r}?" if close else ""

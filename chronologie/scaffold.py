@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import shutil
 import string
 import tempfile
 from dataclasses import dataclass
@@ -146,12 +145,13 @@ def copy_theme_files(project: Project, names: list[str]) -> list[str]:
     known = set(theme_files())
     if unknown := [name for name in names if name not in known]:
         raise InitError(f"not in the default theme: {', '.join(unknown)} (run `chronologie theme` for the list); nothing was copied")
-    if taken := [name for name in names if (project.templates_dir / name).exists()]:
+    if taken := [name for name in names if (project.templates_dir / name).exists() or (project.templates_dir / name).is_symlink()]:
         raise InitError(f"templates/ already holds {', '.join(taken)}; nothing was copied (delete it first to start again from the theme's)")
     copied = []
     for name in names:
         target = project.templates_dir / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(THEME_DIR / name, target)
+        with open(target, "xb") as copy:  # "x": never through a link, even one made meanwhile
+            copy.write((THEME_DIR / name).read_bytes())
         copied.append(f"templates/{name}")
     return copied

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .cache import BuildCache, InOutput, config_digest, page_keys
 from .config import SiteConfig, load_config
-from .content import Event, collect, find_event_files, future_dates, parse_event_file
+from .content import Event, collect, find_event_files, future_dates, parse_event_file, skipped_problems
 from .dates import PRECISIONS
 from .markup import MarkdownRenderer
 from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs, rank_tags
@@ -154,8 +154,9 @@ def load_events(project: Project, renderer: MarkdownRenderer, cache: BuildCache,
         tally.read.extend(display_path(Path(path), project.root) for path, _ in jobs)
         return map_in_workers(lambda job: parse_event_file(job[0], project.root, renderer, job[1]), jobs)
 
-    found = collect(cache.parsed_files(find_event_files(project.content_dir), renderer.lang, parse))
-    return found.events, found.problems
+    skipped: list[str] = []
+    found = collect(cache.parsed_files(find_event_files(project.content_dir, skipped), renderer.lang, parse))
+    return found.events, found.problems + skipped_problems(skipped, project.root)
 
 
 def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:

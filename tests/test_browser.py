@@ -279,6 +279,10 @@ def test_timeline_json_loads_in_timelinejs_unchanged(tmp_path, browser):
         assert page.locator(".tl-slide").count() == EVENTS + 1  # the title slide, then one per event
         assert page.locator(".tl-timemarker").count() == EVENTS
         assert page.locator(".tl-timeera").count() == 3
+        # Adjacent eras meet: one that ends in March 2024 runs to the end of 31 March, where the next one starts.
+        bands = sorted(page.evaluate("[...document.querySelectorAll('.tl-timeera')].map(e => [parseFloat(e.style.left), parseFloat(e.style.left) + parseFloat(e.style.width)])"))
+        gaps = [round(later[0] - earlier[1], 2) for earlier, later in zip(bands, bands[1:])]
+        assert len(gaps) == 2 and all(abs(gap) <= 0.05 for gap in gaps), f"gaps between the era bands: {gaps} px"
         page.close()
     finally:
         server.shutdown()

@@ -112,7 +112,7 @@ def test_timelinejs_events_carry_exactly_the_fields_of_their_precision(inputs):
     assert data["events"] == [
         {
             "start_date": {"year": 2023, "month": 11, "day": 1},
-            "end_date": {"year": 2023, "month": 12, "day": 31},
+            "end_date": {"year": 2023, "month": 12, "day": 31, "hour": 23, "minute": 59, "second": 59},
             "display_date": "du 1er novembre au 31 décembre 2023",
             "text": {"headline": "Le programme", "text": "<p>Des start-up.</p>\n" + link.format("2023/programme/")},
             "group": "Startups",
@@ -144,7 +144,7 @@ def test_timelinejs_events_carry_exactly_the_fields_of_their_precision(inputs):
         },
         {
             "start_date": {"year": 2024, "month": 6},
-            "end_date": {"year": 2024, "month": 8},
+            "end_date": {"year": 2024, "month": 8, "day": 31, "hour": 23, "minute": 59, "second": 59},
             "display_date": "de juin à août 2024 (dates approximatives)",
             "text": {"headline": "Un été", "text": "<p>Il se passe des choses.</p>\n" + link.format("2024/ete/")},
             "unique_id": "2024-ete",
@@ -167,7 +167,8 @@ def test_timelinejs_structure_follows_the_spec(inputs):
         for key in ("start_date", "end_date"):
             if key in slide:
                 date = slide[key]
-                assert list(date) == ["year", "month", "day"][: len(date)]  # no day without a month
+                assert list(date) == ["year", "month", "day", "hour", "minute", "second"][: len(date)]  # no day without a month
+                assert key == "end_date" or len(date) <= 3  # an end is the end of its last day: see test_hardening
                 assert all(isinstance(v, int) for v in date.values())
                 assert 1 <= date.get("month", 1) <= 12 and 1 <= date.get("day", 1) <= 31
         assert set(slide["text"]) == {"headline", "text"}
@@ -183,9 +184,9 @@ def test_timelinejs_eras_close_open_ones_at_the_latest_event(inputs):
     )
     data = json.loads(timelinejs_json(*inputs.args(WithEras(inputs.config, eras))))
     assert data["eras"] == [
-        {"start_date": {"year": 2023, "month": 11}, "end_date": {"year": 2024, "month": 4, "day": 30}, "text": {"headline": "Avant Llama"}},
-        {"start_date": {"year": 2024, "month": 5}, "end_date": {"year": 2025}, "text": {"headline": "L’ouverture"}},
-        {"start_date": {"year": 2030}, "end_date": {"year": 2030}, "text": {"headline": "Demain"}},
+        {"start_date": {"year": 2023, "month": 11}, "end_date": {"year": 2024, "month": 4, "day": 30, "hour": 23, "minute": 59, "second": 59}, "text": {"headline": "Avant Llama"}},
+        {"start_date": {"year": 2024, "month": 5}, "end_date": {"year": 2025, "month": 12, "day": 31, "hour": 23, "minute": 59, "second": 59}, "text": {"headline": "L’ouverture"}},
+        {"start_date": {"year": 2030}, "end_date": {"year": 2030, "month": 12, "day": 31, "hour": 23, "minute": 59, "second": 59}, "text": {"headline": "Demain"}},
     ]
 
 
@@ -196,8 +197,8 @@ def test_timelinejs_eras_from_site_yaml(make_site):
         raise AssertionError("site.yaml declares no eras")
     data = json.loads(timelinejs_json(*inputs.args()))
     assert data["eras"] == [
-        {"start_date": {"year": 2023, "month": 11}, "end_date": {"year": 2024, "month": 4}, "text": {"headline": "Les débuts"}},
-        {"start_date": {"year": 2024, "month": 5}, "end_date": {"year": 2025}, "text": {"headline": "La suite"}},
+        {"start_date": {"year": 2023, "month": 11}, "end_date": {"year": 2024, "month": 4, "day": 30, "hour": 23, "minute": 59, "second": 59}, "text": {"headline": "Les débuts"}},
+        {"start_date": {"year": 2024, "month": 5}, "end_date": {"year": 2025, "month": 12, "day": 31, "hour": 23, "minute": 59, "second": 59}, "text": {"headline": "La suite"}},
     ]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from conftest import event_text, run_cli
@@ -70,3 +73,71 @@ def test_the_preview_never_serves_a_bare_500_for_an_escaped_control_character(ma
     preview = Preview(Project(root), None, True)
     lines = preview.rebuild(frozenset())
     assert lines[0] == "content/e.md:3: a value on this line holds the control character U+0007, written as an escape; delete it"
+
+
+# ---------------------------------------------------------------- links and special files under content/
+
+
+def test_links_fifos_and_loops_under_content_are_warnings_and_never_read(make_site, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "2024-01-01-hidden.md").write_text(event_text(title="Hidden"), encoding="utf-8")
+    root = make_site({"content/e.md": event_text()})
+    content = root / "content"
+    (content / "loop.md").symlink_to("loop.md")
+    (content / "dangling.md").symlink_to("nothing-here.md")
+    (content / "linked").symlink_to(elsewhere, target_is_directory=True)
+    os.mkfifo(content / "fifo.md")
+    result = run_cli("-C", root)
+    assert result.status == 0, result.err
+    assert result.err.splitlines() == [
+        "content/dangling.md:1: warning: not a readable file (a dangling link, a loop of links, a FIFO or a device): it is not read",
+        "content/fifo.md:1: warning: not a readable file (a dangling link, a loop of links, a FIFO or a device): it is not read",
+        "content/linked:1: warning: a link to a folder: folders reached through links are not read",
+        "content/loop.md:1: warning: not a readable file (a dangling link, a loop of links, a FIFO or a device): it is not read",
+    ]
+    assert "Hidden" not in (root / "output" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_media_file_that_links_outside_content_is_refused(make_site, tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG private")
+    root = make_site({"content/e.md": event_text(body="![Carte](carte.png)\n")})
+    (root / "content" / "carte.png").symlink_to(secret)
+    result = run_cli("-C", root)
+    assert result.status == 1
+    assert result.err.splitlines()[0] == "content/e.md:11: 'carte.png': content/carte.png is a link to a file outside content/, which would be published; put the file itself there"
+    assert not (root / "output").exists()
+
+
+def test_theme_never_copies_through_a_link(make_site, tmp_path):
+    root = make_site({"content/e.md": event_text()}, templates=False)
+    (root / "templates").mkdir()
+    (root / "templates" / "event.html").symlink_to(tmp_path / "planted.html")  # dangling: exists() is False
+    result = run_cli("-C", root, "theme", "event.html")
+    assert (result.status, result.err) == (1, "error: templates/ already holds event.html; nothing was copied (delete it first to start again from the theme's)\n")
+    assert not (tmp_path / "planted.html").exists()
+
+
+def test_the_cache_is_never_written_through_a_planted_link(make_site, tmp_path):
+    root = make_site({"content/e.md": event_text()})
+    (root / ".timeline-cache").mkdir()
+    planted = tmp_path / "planted"
+    (root / ".timeline-cache" / f"build.pickle.{os.getpid()}.tmp").symlink_to(planted)
+    assert run_cli("-C", root, "-q").status == 0  # in-process: the staging file's name holds this pid
+    assert not planted.exists()
+
+
+# ---------------------------------------------------------------- TimelineJS, which renders its texts as HTML
+
+
+def test_every_text_timelinejs_renders_as_html_is_escaped(make_site):
+    attack = "<img src=x onerror=alert(1)>"
+    site = 'title: "T <b>"\ndescription: "D <i>"\nbase_url: https://e.org/\nlanguage: en\ntags:\n  llama: "' + attack + '"\neras:\n  - name: "' + attack + '"\n    start: 2023\n'
+    root = make_site({"content/e.md": event_text(title=attack, summary=attack, tags="[llama]")}, site_yaml=site)
+    assert run_cli("-C", root, "-q").status == 0
+    data = json.loads((root / "output" / "timeline.json").read_text(encoding="utf-8"))
+    slide = data["events"][0]
+    shown = [slide["group"], slide["display_date"], slide["text"]["headline"], slide["text"]["text"], data["eras"][0]["text"]["headline"], data["title"]["text"]["headline"], data["title"]["text"]["text"]]
+    assert slide["group"] == "&lt;img src=x onerror=alert(1)&gt;"
+    assert not any("<img" in text or "<b>" in text or "<i>" in text for text in shown)
