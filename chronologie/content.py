@@ -274,6 +274,9 @@ def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
         problems.append(Problem(event.path, 1, f"still holds a placeholder of 'new' or 'import' ({mark!r}): complete it or keep 'draft: true'"))
     if not body.strip():
         problems.append(Problem(event.path, body_line, "the body is empty: write the entry below the front matter", warning=True))
+    if not event.draft and event.added is None:
+        message = "no 'added:' date: the feeds would date this entry by its event, so an old event added today would land at the bottom for subscribers; add 'added: YYYY-MM-DD', the day it was added"
+        problems.append(Problem(event.path, event.line_of("date"), message, warning=True))
     return problems + foreign_syntax(body, body_line, event.body_html, event.path)
 
 

@@ -146,7 +146,7 @@ def _ical_date(day: dt.date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
-def _vevent(event: Event, host: str, url: str) -> bytes:
+def _vevent(event: Event, site: str, url: str) -> bytes:
     """One event's VEVENT block: an all-day span, in icalendar's order (SUMMARY, DTSTART, DTEND, DTSTAMP, UID, the rest)."""
     start, end = _all_day_span(event)
     stamp = added_at(event)  # in UTC, always (see dates.parse_timestamp)
@@ -156,7 +156,7 @@ def _vevent(event: Event, host: str, url: str) -> bytes:
         f"DTSTART;VALUE=DATE:{_ical_date(start)}",
         f"DTEND;VALUE=DATE:{_ical_date(end)}",
         f"DTSTAMP:{_ical_date(stamp)}T{stamp.hour:02d}{stamp.minute:02d}{stamp.second:02d}Z",
-        f"UID:{_ical_text(f'{event.anchor}@{host}')}",
+        f"UID:{_ical_text(f'{event.anchor}@{site}')}",
         f"DESCRIPTION:{_ical_text(event.summary)}",
         f"URL:{url}",
         "END:VEVENT",
@@ -171,8 +171,9 @@ def _calendar_head(config: SiteConfig) -> bytes:
 
 def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
     """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first."""
-    host = urlsplit(config.base_url).hostname or "localhost"
-    blocks = [_vevent(event, host, abs_url(event.url_path)) for event in timeline.chronological]
+    # The site's path too: two project sites on one github.io host would otherwise share UIDs in a subscriber's calendar.
+    site = (urlsplit(config.base_url).hostname or "localhost") + urlsplit(config.base_url).path.rstrip("/")
+    blocks = [_vevent(event, site, abs_url(event.url_path)) for event in timeline.chronological]
     return _calendar_head(config) + b"".join(blocks) + _ical_line("END:VCALENDAR")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.metadata
 import json
 import string
@@ -66,7 +67,7 @@ def site_files(spec: SiteSpec) -> dict[str, str]:
     }
     return {
         "site.yaml": string.Template((words / "site.yaml").read_text(encoding="utf-8")).substitute(values),
-        EXAMPLE_EVENT: (words / "event.md").read_text(encoding="utf-8"),
+        EXAMPLE_EVENT: string.Template((words / "event.md").read_text(encoding="utf-8")).substitute(added=dt.date.today().isoformat()),
         "templates/README.md": (words / "templates-README.md").read_text(encoding="utf-8"),
         ".github/workflows/pages.yml": (SCAFFOLD / "pages.yml").read_text(encoding="utf-8"),
         ".gitignore": (SCAFFOLD / "gitignore").read_text(encoding="utf-8"),

@@ -32,8 +32,9 @@ DEFAULT_SOURCE = "\n  - publisher: Le Journal\n    title: Un article\n    date: 
 def event_text(title: str = "Un événement", summary: str = "Il s’est passé quelque chose.", date: str = "2023-12-05", body: str = "Corps du texte.\n", **extra: str) -> str:
     """A valid event file, with one source unless ``sources`` says otherwise; ``extra`` adds raw front-matter lines."""
     extra.setdefault("sources", DEFAULT_SOURCE)
+    extra.setdefault("added", "2026-01-05")  # a published entry without it is a warning (the feeds need it)
     lines = [f"title: {title}", f"summary: {summary}", f"date: {date}"]
-    lines += [f"{key}: {value}" for key, value in extra.items()]
+    lines += [f"{key}: {value}" for key, value in extra.items() if value is not None]  # None leaves a key out
     return "---\n" + "\n".join(lines) + "\n---\n" + body
 
 

@@ -11,6 +11,8 @@ import yaml
 from conftest import SITE_YAML, event_text, run_cli
 from chronologie.typography import NARROW_NBSP, NBSP
 
+NO_ADDED = "no 'added:' date: the feeds would date this entry by its event, so an old event added today would land at the bottom for subscribers; add 'added: YYYY-MM-DD', the day it was added"
+
 
 def check(root, *args):
     return run_cli("--project", root, "check", *args)
@@ -32,7 +34,7 @@ def test_warnings_pass_unless_strict(make_site):
     assert run.status == 0
     assert run.err.splitlines() == [
         "content/2099-01-futur.md:4: warning: the date 2099-01 is in the future",
-        "content/2099-01-futur.md:11: warning: the body is empty: write the entry below the front matter",
+        "content/2099-01-futur.md:12: warning: the body is empty: write the entry below the front matter",
     ]
     strict = check(root, "--strict")
     assert strict.status == 1
@@ -53,8 +55,9 @@ def test_check_reports_every_error_with_its_line(make_site):
         "content/2023-01-01-a.md:5: tag 'Europe' is not in site.yaml's tags; did you mean 'europe'?",
         "content/2023-01-01-a.md:5: tag 'lama' is not in site.yaml's tags; did you mean 'llama'?",
         "content/2023-01-01-a.md:5: tag 'regulation' is not in site.yaml's tags; did you mean 'régulation'?",
-        "content/2023-01-01-a.md:14: link to '2023-03-01-c.md': no event content/2023-03-01-c.md; did you mean '2023-02-01-b.md'?",
+        "content/2023-01-01-a.md:15: link to '2023-03-01-c.md': no event content/2023-03-01-c.md; did you mean '2023-02-01-b.md'?",
         "content/2023-02-01-b.md:1: no source: list the article(s) this entry rests on under 'sources:'",
+        "content/2023-02-01-b.md:4: warning: " + NO_ADDED,
         "content/2023-02-15-d.md:1: warning: no source: list the article(s) this entry rests on under 'sources:'",
         "5 errors; nothing was written.",
     ]
@@ -102,15 +105,15 @@ def test_a_missing_image_or_event_fails_the_build_at_its_line(make_site):
     run = run_cli("--project", root, "build")
     assert run.status == 1
     assert run.err.splitlines()[:2] == [
-        "content/a.md:13: 'images/absente.png': no file content/images/absente.png (files an entry shows must sit in content/)",
-        "content/a.md:15: link to 'b.md': no event content/b.md",
+        "content/a.md:14: 'images/absente.png': no file content/images/absente.png (files an entry shows must sit in content/)",
+        "content/a.md:16: link to 'b.md': no event content/b.md",
     ]
 
 
 def test_a_link_to_a_draft_is_an_error_unless_drafts_are_built(make_site):
     root = make_site({"content/a.md": event_text(body="[brouillon](b.md)\n"), "content/b.md": event_text(title="B", draft="true")})
     assert run_cli("--project", root, "build").err.splitlines()[0] == (
-        "content/a.md:11: link to 'b.md': that event is a draft, so it is not published (build with --drafts to preview both)"
+        "content/a.md:12: link to 'b.md': that event is a draft, so it is not published (build with --drafts to preview both)"
     )
     assert run_cli("--project", root, "build", "--drafts").status == 0
 

@@ -40,15 +40,15 @@ FILES = {
     # A month.
     "content/2024-05-llama.md": event_text("Llama 3", "Le modèle sort.", "2024-05", tags="[Llama]", added="2024-06-01"),
     # A year; characters that HTML must escape.
-    "content/2025-consortium.md": event_text("Le consortium Llama & <partenaires>", "Un consortium.", "2025", tags="[Consortium]"),
+    "content/2025-consortium.md": event_text("Le consortium Llama & <partenaires>", "Un consortium.", "2025", tags="[Consortium]", added=None),
     # An approximate month.
-    "content/2024-02-vers.md": event_text("Des rumeurs", "On en parle.", "~2024-02", tags="[Llama]"),
+    "content/2024-02-vers.md": event_text("Des rumeurs", "On en parle.", "~2024-02", tags="[Llama]", added=None),
     # A range of days ending on 31 December.
-    "content/2023-11-programme.md": event_text("Le programme", "Des start-up.", "2023-11-01/2023-12-31", tags="[Startups]"),
+    "content/2023-11-programme.md": event_text("Le programme", "Des start-up.", "2023-11-01/2023-12-31", tags="[Startups]", added=None),
     # An approximate range of months given with 'end:', no tags.
     "content/2024-06-ete.md": event_text("Un été", "Il se passe des choses.", "~2024-06", end="2024-08", added="2024-06-01"),
     # A draft is not exported.
-    "content/2024-03-brouillon.md": event_text("Brouillon", "Pas encore.", "2024-03-01", draft="true"),
+    "content/2024-03-brouillon.md": event_text("Brouillon", "Pas encore.", "2024-03-01", draft="true", added=None),
 }
 CHRONOLOGICAL = ["programme", "ai-alliance", "vers", "llama", "ete", "consortium"]
 
@@ -228,7 +228,7 @@ def test_ics_spans_each_event_by_its_precision(inputs):
     assert str(calendar["version"]) == "2.0"
     assert str(calendar["x-wr-calname"]) == "Chronologie de test"
     events = calendar.walk("VEVENT")
-    assert [str(e["uid"]) for e in events] == [f"{a}@example.org" for a in (
+    assert [str(e["uid"]) for e in events] == [f"{a}@example.org/repo" for a in (
         "2023-programme", "2023-ai-alliance", "2024-vers", "2024-llama", "2024-ete", "2025-consortium")]
     spans = [(e["dtstart"].dt, e["dtend"].dt) for e in events]
     assert spans == [
@@ -248,12 +248,12 @@ def test_ics_spans_each_event_by_its_precision(inputs):
 def test_ics_texts_urls_and_stamps(inputs):
     events = icalendar.Calendar.from_ical(ics(*inputs.args())).walk("VEVENT")
     by_uid = {str(e["uid"]): e for e in events}
-    alliance = by_uid["2023-ai-alliance@example.org"]
+    alliance = by_uid["2023-ai-alliance@example.org/repo"]
     assert str(alliance["summary"]) == "Meta et IBM lancent l’AI Alliance"
     assert str(alliance["description"]) == f"Une alliance pour l’IA ouverte{NBSP}: IBM, Meta et d’autres."
     assert str(alliance["url"]) == "https://example.org/repo/2023/ai-alliance/"
     assert alliance["dtstamp"].dt == dt.datetime(2024, 7, 1, 7, 30, tzinfo=dt.timezone.utc)
-    consortium = by_uid["2025-consortium@example.org"]
+    consortium = by_uid["2025-consortium@example.org/repo"]
     assert str(consortium["summary"]) == "Le consortium Llama & <partenaires>"
     assert consortium["dtstamp"].dt == dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)  # no 'added:': the event's start
     assert [str(e["url"]) for e in events] == [f"{BASE}{p}" for p in (
@@ -272,7 +272,7 @@ def icalendar_reference(timeline, config, abs_url) -> bytes:
     for event in timeline.chronological:
         last = (event.date.end or event.date.start).last_day()
         entry = icalendar.Event()
-        entry.add("uid", f"{event.anchor}@example.org")
+        entry.add("uid", f"{event.anchor}@example.org/repo")
         entry.add("dtstamp", added_at(event))
         entry.add("dtstart", event.date.start.first_day())
         entry.add("dtend", last + dt.timedelta(days=1))

@@ -44,7 +44,10 @@ def test_golden_site(tmp_path):
     run = run_cli("--project", project, "build", "--output", tmp_path / "out")
     assert run.status == 0, run.err
     # The draft has no source yet: a warning for a draft (it would be an error once published).
-    assert run.err == "content/brouillon.md:1: warning: no source: list the article(s) this entry rests on under 'sources:'\n"
+    assert run.err == (
+        "content/2025-annee.md:4: warning: no 'added:' date: the feeds would date this entry by its event, so an old event added today would land at the bottom for subscribers; add 'added: YYYY-MM-DD', the day it was added\n"
+        "content/brouillon.md:1: warning: no source: list the article(s) this entry rests on under 'sources:'\n"
+    )
     actual = tree(tmp_path / "out")
     if os.environ.get("UPDATE_GOLDEN") == "1":
         shutil.rmtree(GOLDEN / "expected", ignore_errors=True)

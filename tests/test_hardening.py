@@ -106,7 +106,7 @@ def test_a_media_file_that_links_outside_content_is_refused(make_site, tmp_path)
     (root / "content" / "carte.png").symlink_to(secret)
     result = run_cli("-C", root)
     assert result.status == 1
-    assert result.err.splitlines()[0] == "content/e.md:11: 'carte.png': content/carte.png is a link to a file outside content/, which would be published; put the file itself there"
+    assert result.err.splitlines()[0] == "content/e.md:12: 'carte.png': content/carte.png is a link to a file outside content/, which would be published; put the file itself there"
     assert not (root / "output").exists()
 
 
@@ -141,3 +141,31 @@ def test_every_text_timelinejs_renders_as_html_is_escaped(make_site):
     shown = [slide["group"], slide["display_date"], slide["text"]["headline"], slide["text"]["text"], data["eras"][0]["text"]["headline"], data["title"]["text"]["headline"], data["title"]["text"]["text"]]
     assert slide["group"] == "&lt;img src=x onerror=alert(1)&gt;"
     assert not any("<img" in text or "<b>" in text or "<i>" in text for text in shown)
+
+
+# ---------------------------------------------------------------- calendars and feeds
+
+
+def test_two_project_sites_on_one_host_never_share_a_calendar_uid(make_site, tmp_path):
+    uids = []
+    for repo in ("first", "second"):
+        root = make_site({"content/2024-01-01-e.md": event_text(date="2024-01-01")}, site_yaml=f"title: T\ndescription: D\nbase_url: https://user.github.io/{repo}/\n")
+        assert run_cli("-C", root, "--output", tmp_path / repo, "-q").status == 0
+        uids += [line for line in (tmp_path / repo / "timeline.ics").read_text(encoding="utf-8").splitlines() if line.startswith("UID:")]
+    assert uids == ["UID:2024-e@user.github.io/first", "UID:2024-e@user.github.io/second"]
+
+
+def test_a_published_entry_without_added_is_a_warning_and_new_and_import_always_write_it(make_site, tmp_path):
+    root = make_site({"content/2024-01-01-e.md": event_text(date="2024-01-01", added=None)})
+    result = run_cli("check", "-C", root)
+    assert result.status == 0
+    assert result.err == (
+        "content/2024-01-01-e.md:4: warning: no 'added:' date: the feeds would date this entry by its event, so an old event"
+        " added today would land at the bottom for subscribers; add 'added: YYYY-MM-DD', the day it was added\n"
+    )
+    assert run_cli("-C", root, "new", "Un autre", "--date", "2023").status == 0
+    article = tmp_path / "article.txt"
+    article.write_text("Un titre d’article\n\nLe Journal\n\nPublié le 5 décembre 2023\n\nUn texte.\n", encoding="utf-8")
+    assert run_cli("-C", root, "import", article).status == 0
+    written = [p for p in (root / "content").glob("*.md") if p.name != "2024-01-01-e.md"]
+    assert len(written) == 2 and all("\nadded: " in p.read_text(encoding="utf-8") for p in written)

@@ -215,7 +215,7 @@ def test_quiet_prints_only_problems_and_verbose_prints_each_step(english_site):
     (english_site / "content" / "2024-01-01-empty.md").write_text(event_text(title="Empty", body="", date="2024-01-01", sources=EN_SOURCE), encoding="utf-8")
     quiet = run_cli("-q", "-C", english_site)
     assert (quiet.status, quiet.out) == (0, "")
-    assert quiet.err == "content/2024-01-01-empty.md:11: warning: the body is empty: write the entry below the front matter\n"
+    assert quiet.err == "content/2024-01-01-empty.md:12: warning: the body is empty: write the entry below the front matter\n"
     shutil.rmtree(english_site / ".timeline-cache")
     verbose = run_cli("-C", english_site, "build", "-v")
     assert "read content/2023-02-24-meta-releases-llama.md\n" in verbose.out and "read content/2024-01-01-empty.md\n" in verbose.out
@@ -245,7 +245,7 @@ def test_check_prints_github_annotations(english_site):
     assert result.status == 1
     lines = result.out.splitlines()
     assert lines[0].startswith("::error file=content/2024-02-01-a%2Cb.md,line=4::")
-    assert "::warning file=content/2024-03-01-tasks.md,line=11::a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text" in lines
+    assert "::warning file=content/2024-03-01-tasks.md,line=12::a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text" in lines
     assert result.err.endswith("; nothing was written.\n")
 
 
@@ -263,7 +263,7 @@ def test_check_warns_on_syntax_the_engine_leaves_as_text_and_not_on_what_it_rend
     result = run_cli("check", "-C", english_site)
     assert result.status == 0
     assert result.err == (
-        "content/2024-04-01-syntax.md:16: warning: a collapsible block (pymdownx.details, MkDocs Material) is shown as typed: this Markdown engine leaves it as text\n"
-        "content/2024-04-01-syntax.md:19: warning: strikethrough (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text; write <del>…</del>\n"
-        "content/2024-04-01-syntax.md:21: warning: a Hugo shortcode is shown as typed: this Markdown engine leaves it as text\n"
+        "content/2024-04-01-syntax.md:17: warning: a collapsible block (pymdownx.details, MkDocs Material) is shown as typed: this Markdown engine leaves it as text\n"
+        "content/2024-04-01-syntax.md:20: warning: strikethrough (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text; write <del>…</del>\n"
+        "content/2024-04-01-syntax.md:22: warning: a Hugo shortcode is shown as typed: this Markdown engine leaves it as text\n"
     )
