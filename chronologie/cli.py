@@ -255,8 +255,8 @@ def run_import(args: argparse.Namespace) -> int:
     from .authoring import AuthoringError, site_language
     from .importer import draft_from_article
 
-    if not args.article.is_file():
-        print(f"error: {args.article}: no such file", file=sys.stderr)
+    if problem := article_problem(args.article):
+        print(f"error: {args.article}: {problem}; nothing was written", file=sys.stderr)
         return 1
     try:
         lang = site_language(Project(args.project))
@@ -270,6 +270,21 @@ def run_import(args: argparse.Namespace) -> int:
         print("Nothing was written.", file=sys.stderr)
         return 1
     return write_draft(args.project, draft)
+
+
+MAX_ARTICLE_BYTES = 5_000_000  # an article saved as text or HTML is rarely over 1 MB; import takes about 1.3 s a MB
+
+
+def article_problem(path: Path) -> str | None:
+    """Why ``import`` cannot read ``path`` as one saved article, or None."""
+    if path.is_dir():
+        return "is a folder; give one saved article (.txt, .html or .md)"
+    if not path.is_file():
+        return "no such file"
+    size = path.stat().st_size
+    if size > MAX_ARTICLE_BYTES:
+        return f"is {size / 1e6:.1f} MB, and import reads at most {MAX_ARTICLE_BYTES / 1e6:.0f} MB: save the article alone"
+    return None
 
 
 def run_deploy(args: argparse.Namespace) -> int:

@@ -234,10 +234,16 @@ def read_markdown_file(data: bytes, shown: str, needs: str, problems: list[Probl
 
 def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple[str, tuple[Reference, ...]]]) -> tuple[Event | None, list[Problem]]:
     """Validate one event file's bytes; return the event (None on any error) and every problem found."""
+    event, problems, _ = _parse_event(data, path, shown, render)
+    return event, problems
+
+
+def _parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple[str, tuple[Reference, ...]]]) -> tuple[Event | None, list[Problem], tuple[Reference, ...]]:
+    """``parse_event``, and the links of a body whose front matter is wrong (its event is None, its links still count)."""
     problems: list[Problem] = []
     file = read_markdown_file(data, shown, "title, summary and date", problems)
     if file is None:
-        return None, problems
+        return None, problems, ()
     fields, body, body_line = file.fields, file.body, file.body_line
     fields.warn_unknown(EVENT_KEYS)
     title = fields.text("title", required=True)
@@ -252,7 +258,12 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple
     tags, sources = _read_tags(fields), _read_sources(fields)
     draft, slug = fields.boolean("draft"), _read_slug(fields, path)
     if any(not p.warning for p in problems):
-        return None, problems
+        # The body is read all the same: its links, its syntax and a missing source are reported in this run too.
+        html, references = render(body, shown, body_line)
+        if not sources:
+            where = fields.key_line("sources") if "sources" in fields.entries else 1
+            problems.append(Problem(shown, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=draft))
+        return None, problems + body_problems(shown, body, body_line, html), references
     assert title and summary and date and slug
     slug_line = fields.key_line("slug") if "slug" in fields.entries else 1
     fingerprint = hashlib.blake2b(shown.encode() + b"\0" + data, digest_size=16).hexdigest()
@@ -261,7 +272,7 @@ def parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tuple
     title, summary = render.typography(title), render.typography(summary)
     sources = [_typeset(source, render) for source in sources]
     event = Event(shown, slug, title, summary, date, tuple(tags), tuple(sources), draft, added, html, slug_line, fingerprint, key_lines, references, fields.boolean("context"))
-    return event, problems + content_problems(event, body, body_line)
+    return event, problems + content_problems(event, body, body_line), ()
 
 
 def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
@@ -272,12 +283,16 @@ def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
         problems.append(Problem(event.path, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=event.draft))
     if not event.draft and (mark := _placeholder_left(event, body)):
         problems.append(Problem(event.path, 1, f"still holds a placeholder of 'new' or 'import' ({mark!r}): complete it or keep 'draft: true'"))
-    if not body.strip():
-        problems.append(Problem(event.path, body_line, "the body is empty: write the entry below the front matter", warning=True))
     if not event.draft and event.added is None:
         message = "no 'added:' date: the feeds would date this entry by its event, so an old event added today would land at the bottom for subscribers; add 'added: YYYY-MM-DD', the day it was added"
         problems.append(Problem(event.path, event.line_of("date"), message, warning=True))
-    return problems + foreign_syntax(body, body_line, event.body_html, event.path)
+    return problems + body_problems(event.path, body, body_line, event.body_html)
+
+
+def body_problems(path: str, body: str, body_line: int, body_html: str) -> list[Problem]:
+    """What a body alone may get wrong: nothing written, or other tools' syntax shown as typed."""
+    empty = [Problem(path, body_line, "the body is empty: write the entry below the front matter", warning=True)] if not body.strip() else []
+    return empty + foreign_syntax(body, body_line, body_html, path)
 
 
 def _placeholder_left(event: Event, body: str) -> str | None:
@@ -304,6 +319,7 @@ class ParsedFile:
     digest: str
     event: Event | None
     problems: tuple[Problem, ...]
+    references: tuple[Reference, ...] = ()  # an invalid file's links, checked against the other files on every build
 
 
 def file_digest(data: bytes) -> str:
@@ -320,8 +336,8 @@ def parse_event_file(path: str, root: Path, render: Callable[..., tuple[str, tup
                 data = file.read()
         except OSError as exc:
             return ParsedFile("", None, (Problem(shown, 1, f"cannot read this file: {exc.strerror or exc}"),))
-    event, problems = parse_event(data, Path(path), shown, render)
-    return ParsedFile(file_digest(data), event, tuple(problems))
+    event, problems, references = _parse_event(data, Path(path), shown, render)
+    return ParsedFile(file_digest(data), event, tuple(problems), references)
 
 
 def find_event_files(content_dir: Path, skipped: list[str] | None = None) -> list[str]:
@@ -380,11 +396,14 @@ class ReadResult:
 
     events: list[Event]
     problems: list[Problem]
+    broken: dict[str, tuple[Reference, ...]] = field(default_factory=dict)  # the links of invalid files, by file
 
 
 def collect(parsed: list[ParsedFile]) -> ReadResult:
-    """The valid events among parsed files, and all their problems."""
-    return ReadResult([p.event for p in parsed if p.event is not None], [problem for p in parsed for problem in p.problems])
+    """The valid events among parsed files, all their problems, and the links of the invalid ones."""
+    events = [p.event for p in parsed if p.event is not None]
+    broken = {p.problems[0].path: p.references for p in parsed if p.event is None and p.references}
+    return ReadResult(events, [problem for p in parsed for problem in p.problems], broken)
 
 
 def read_events(content_dir: Path, root: Path, render: Callable[..., tuple[str, tuple[Reference, ...]]]) -> ReadResult:

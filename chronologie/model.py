@@ -14,6 +14,7 @@ from slugify import slugify
 
 from .config import Era, SiteConfig
 from .content import Event, Tag
+from .markup import Reference
 from .problems import Problem
 
 
@@ -126,31 +127,43 @@ def rank_tags(events: list[Event], config: SiteConfig) -> list[Event]:
     return ranked
 
 
-def check_references(events: list[Event], published: tuple[Event, ...], root: Path) -> list[Problem]:
-    """Every link to another event must reach a published one, and every file beside an entry must exist."""
-    if not any(event.references for event in published):
+def check_references(events: list[Event], published: tuple[Event, ...], root: Path, broken: dict[str, tuple[Reference, ...]] | None = None) -> list[Problem]:
+    """Every link to another event must reach a published one, and every file beside an entry must exist.
+
+    ``broken`` holds the links of files whose front matter is wrong: they are checked too, so that fixing a date
+    does not bring new errors to light; whether they will be published is not known, so a draft may be their target.
+    """
+    if not any(event.references for event in published) and not broken:
         return []
     by_path = {event.path: event for event in events}
     shown = {event.path for event in published}
     problems = []
     for event in published:
-        for ref in event.references:
-            if ref.kind == "file":
-                try:
-                    exists = (root / ref.target).is_file()
-                except (OSError, ValueError):
-                    exists = False
-                if not exists or not ref.target.startswith("content/"):
-                    problems.append(Problem(event.path, ref.line, f"{ref.written!r}: no file {ref.target} (files an entry shows must sit in content/)"))
-                elif not (root / ref.target).resolve().is_relative_to((root / "content").resolve()):
-                    problems.append(Problem(event.path, ref.line, f"{ref.written!r}: {ref.target} is a link to a file outside content/, which would be published; put the file itself there"))
-            elif ref.target not in by_path:
-                close = difflib.get_close_matches(ref.target, [p for p in by_path if p != event.path], n=1)
-                hint = f"; did you mean {close[0].removeprefix('content/')!r}?" if close else ""
-                problems.append(Problem(event.path, ref.line, f"link to {ref.written!r}: no event {ref.target}{hint}"))
-            elif ref.target not in shown:
-                problems.append(Problem(event.path, ref.line, f"link to {ref.written!r}: that event is a draft, so it is not published (build with --drafts to preview both)"))
+        problems += (p for ref in event.references if (p := _reference_problem(event.path, ref, by_path, shown, root)))
+    for path, references in (broken or {}).items():
+        problems += (p for ref in references if (p := _reference_problem(path, ref, by_path, set(by_path), root)))
     return problems
+
+
+def _reference_problem(path: str, ref: Reference, by_path: dict[str, Event], shown: set[str], root: Path) -> Problem | None:
+    """What is wrong with one link of the entry at ``path``, or None."""
+    if ref.kind == "file":
+        try:
+            exists = (root / ref.target).is_file()
+        except (OSError, ValueError):
+            exists = False
+        if not exists or not ref.target.startswith("content/"):
+            return Problem(path, ref.line, f"{ref.written!r}: no file {ref.target} (files an entry shows must sit in content/)")
+        if not (root / ref.target).resolve().is_relative_to((root / "content").resolve()):
+            return Problem(path, ref.line, f"{ref.written!r}: {ref.target} is a link to a file outside content/, which would be published; put the file itself there")
+        return None
+    if ref.target not in by_path:
+        close = difflib.get_close_matches(ref.target, [p for p in by_path if p != path], n=1)
+        hint = f"; did you mean {close[0].removeprefix('content/')!r}?" if close else ""
+        return Problem(path, ref.line, f"link to {ref.written!r}: no event {ref.target}{hint}")
+    if ref.target not in shown:
+        return Problem(path, ref.line, f"link to {ref.written!r}: that event is a draft, so it is not published (build with --drafts to preview both)")
+    return None
 
 
 def _tag_spellings(events: tuple[Event, ...]) -> tuple[dict[str, Tag], list[Problem]]:

@@ -97,13 +97,13 @@ def build_site(project: Project, options: BuildOptions = BuildOptions(), cache: 
         env = make_environment(project.template_dirs, config or _STAND_IN, cache.template_code())
         template_problems = check_templates(env, project.template_dirs, project.root)
         renderer = MarkdownRenderer((config or _STAND_IN).language)
-        events, found = load_events(project, renderer, cache, tally)
+        events, found, broken = load_events(project, renderer, cache, tally)
         standalone, found_too = read_standalone_pages(project.content_dir, project.root, renderer)
         problems += template_problems + found + found_too + check_events(events, config)
         if config is None or template_problems:
             raise BuildFailed(problems)
         timeline, found = build_timeline(rank_tags(events, config), config.newest_first, options.drafts)
-        problems += found + check_references(events, timeline.events, project.root)
+        problems += found + check_references(events, timeline.events, project.root, broken)
         pages = list_pages(timeline, config.index_limit, standalone)
         drawing = Drawing(env, timeline, config, find_links(timeline, config), project.template_dirs, project.root, menu_of(standalone))
         # Nothing goes near the output folder (even its hidden neighbour) once the build is bound to fail.
@@ -145,10 +145,10 @@ def _failing(problems: list[Problem], strict: bool) -> bool:
     return any(not p.warning for p in problems) or (strict and bool(problems))
 
 
-def load_events(project: Project, renderer: MarkdownRenderer, cache: BuildCache, tally: _Tally) -> tuple[list[Event], list[Problem]]:
-    """Every valid event under content/ and every problem found; only changed files are parsed."""
+def load_events(project: Project, renderer: MarkdownRenderer, cache: BuildCache, tally: _Tally) -> tuple[list[Event], list[Problem], dict]:
+    """Every valid event under content/, every problem found, and the invalid files' links; only changed files are parsed."""
     if not project.content_dir.is_dir():
-        return [], [Problem(display_path(project.content_dir, project.root), 1, "content folder not found; create it and add events (chronologie new TITLE --date DATE writes one)")]
+        return [], [Problem(display_path(project.content_dir, project.root), 1, "content folder not found; create it and add events (chronologie new TITLE --date DATE writes one)")], {}
 
     def parse(jobs: list[tuple[str, bytes | None]]) -> list:
         tally.read.extend(display_path(Path(path), project.root) for path, _ in jobs)
@@ -156,7 +156,7 @@ def load_events(project: Project, renderer: MarkdownRenderer, cache: BuildCache,
 
     skipped: list[str] = []
     found = collect(cache.parsed_files(find_event_files(project.content_dir, skipped), renderer.lang, parse))
-    return found.events, found.problems + skipped_problems(skipped, project.root)
+    return found.events, found.problems + skipped_problems(skipped, project.root), found.broken
 
 
 def render_site(drawing: Drawing, pages: list[Page], cache: BuildCache, sink: InMemory | OutputSwitch, tally: _Tally) -> list[Problem]:

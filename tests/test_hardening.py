@@ -169,3 +169,36 @@ def test_a_published_entry_without_added_is_a_warning_and_new_and_import_always_
     assert run_cli("-C", root, "import", article).status == 0
     written = [p for p in (root / "content").glob("*.md") if p.name != "2024-01-01-e.md"]
     assert len(written) == 2 and all("\nadded: " in p.read_text(encoding="utf-8") for p in written)
+
+
+# ---------------------------------------------------------------- import
+
+
+def test_import_given_a_folder_or_an_oversized_file_says_so(make_site, tmp_path):
+    root = make_site({})
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    result = run_cli("-C", root, "import", folder)
+    assert (result.status, result.err) == (1, f"error: {folder}: is a folder; give one saved article (.txt, .html or .md); nothing was written\n")
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"Un titre\n\n" + b"Du texte. " * 600_000)
+    result = run_cli("-C", root, "import", huge)
+    assert (result.status, result.err) == (1, f"error: {huge}: is 6.0 MB, and import reads at most 5 MB: save the article alone; nothing was written\n")
+    missing = run_cli("-C", root, "import", tmp_path / "absent.txt")
+    assert missing.err == f"error: {tmp_path / 'absent.txt'}: no such file; nothing was written\n"
+    assert list((root / "content").iterdir()) == []
+
+
+
+def test_a_file_with_a_bad_date_reports_its_other_problems_in_the_same_run(make_site):
+    bad = "---\ntitle: T\nsummary: S\ndate: 2024-13\n---\nVoir [l’autre](absent.md) et ![x](manque.png).\n\n- [ ] une tâche\n"
+    root = make_site({"content/a.md": bad, "content/b.md": event_text()})
+    result = run_cli("check", "-C", root)
+    assert result.status == 1
+    assert result.err.splitlines()[:-1] == [
+        "content/a.md:1: no source: list the article(s) this entry rests on under 'sources:'",
+        "content/a.md:4: date: month 13 in '2024-13' is not between 01 and 12",
+        "content/a.md:6: 'manque.png': no file content/manque.png (files an entry shows must sit in content/)",
+        "content/a.md:6: link to 'absent.md': no event content/absent.md; did you mean 'b.md'?",
+        "content/a.md:8: warning: a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text",
+    ]

@@ -24,7 +24,7 @@ BASE_URL = "https://example.org/repo/"
 BASE_PATH = "/repo/"
 # "Built 14 pages (30 files, 30 changed) in output/: 5 events (5 day), 1 draft skipped, in 0.31 s"
 SUMMARY = re.compile(r"Built (?P<pages>\d+) pages \((?P<files>\d+) files, (?P<changed>\d+) changed(?:, \d+ removed)?\) in (?P<output>\S+): (?P<tail>.+), in \d+\.\d\d s")
-EMPTY_BODY_WARNING = "content/2024-05-01-vide.md:12: warning: the body is empty: write the entry below the front matter"
+EMPTY_BODY_WARNING = "content/2024-05-01-vide.md:13: warning: the body is empty: write the entry below the front matter"
 
 # Five published events over three years, one draft. 'grand' has five events (above index_limit: 2, so one page
 # per year), 'petit' two (listed on its page), 'seul' one. 'vide' has an empty body: a warning on every build.
