@@ -203,8 +203,10 @@ def test_every_problem_is_reported_in_one_run(make_site, build_site_cli):
         "templates/broken.html": "{% for x in %}\n",
     })
     assert errors_of(build_site_cli(root)) == [
+        "content/a.md:1: no source: list the article(s) this entry rests on under 'sources:'",  # its body is read all the same
         "content/a.md:2: missing required key 'summary'",
         "content/a.md:3: date: '2023-02-30' does not exist: 2023-02 has 28 days",
+        "content/a.md:5: warning: the body is empty: write the entry below the front matter",
         "content/b.md:1: no front matter: the file must start with a line '---', then YAML, then '---'. Did you forget the opening '---'?",
         "content/c.md:4: date: month 13 in '2024-13' is not between 01 and 12",
         "templates/broken.html:1: template syntax error: Expected an expression, got 'end of statement block'",

@@ -244,7 +244,8 @@ def test_check_prints_github_annotations(english_site):
     result = run_cli("check", "--format", "github", "-C", english_site)
     assert result.status == 1
     lines = result.out.splitlines()
-    assert lines[0].startswith("::error file=content/2024-02-01-a%2Cb.md,line=4::")
+    assert lines[0] == "::error file=content/2024-02-01-a%2Cb.md,line=1::no source: list the article(s) this entry rests on under 'sources:'"
+    assert lines[1] == "::error file=content/2024-02-01-a%2Cb.md,line=4::date: month 13 in '2024-13-01' is not between 01 and 12"
     assert "::warning file=content/2024-03-01-tasks.md,line=12::a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text" in lines
     assert result.err.endswith("; nothing was written.\n")
 
