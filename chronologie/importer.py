@@ -42,6 +42,7 @@ _DATE_PATTERNS = [
     re.compile(rf"\b(?P<mw>{_MONTH_WORD})\.?\s+{_DAY},?\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
     re.compile(rf"\b(?P<mw>{_MONTH_WORD})\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
 ]
+_DIGIT = re.compile(r"\d")
 _RANGE = re.compile(rf"\bdu\s+(?P<d1>\d{{1,2}})(?:er)?(?:\s+(?P<m1>{_MONTH_WORD})\.?)?(?:\s+(?P<y1>\d{{4}}))?\s+au\s+(?P<d2>\d{{1,2}})(?:er)?\s+(?P<m2>{_MONTH_WORD})\.?\s+(?P<y2>\d{{4}})\b", re.IGNORECASE)
 _PUBLISHED = re.compile(r"^(?:publié|mis en ligne|published|posted)\s+(?:le|on)?\s*", re.IGNORECASE)
 _UPDATED = re.compile(r"^(?:mis à jour|modifié|updated)\s+(?:le|on)?\s*", re.IGNORECASE)
@@ -197,6 +198,8 @@ def find_date(text: str) -> tuple[EventDate, str] | None:
     A day and month without a year take the year written just after them; with no year in sight they are
     skipped: a year is never guessed.
     """
+    if not _DIGIT.search(text):
+        return None  # every date written has a digit: most paragraphs need no pattern run over them
     if span := _RANGE.search(text):
         g = span.groupdict()
         end = _date_from({"d": g["d2"], "mw": g["m2"], "y": g["y2"]})
@@ -255,8 +258,21 @@ def _is_metadata(text: str) -> bool:
     """A line about the article rather than of it: boilerplate, credits, dates, outlet, byline."""
     if any(p.match(text) for p in (*_BOILERPLATE, _CREDIT, _PUBLISHED, _UPDATED, _OUTLET, _BYLINE)):
         return True
+    return _date_alone(text) is not None
+
+
+# No date as written is longer ("du 1er septembre 2023 au 30 septembre 2023" has 42 characters): a longer line is
+# never a date alone, and needs no date pattern run over it (on every paragraph, that was most of an import's time).
+_LONGEST_DATE = 80
+
+
+def _date_alone(text: str) -> tuple[EventDate, str] | None:
+    """The date a line gives when the line is only that date (give or take a few characters), else None."""
+    length = len(text.strip(" ."))
+    if length - 3 > _LONGEST_DATE:
+        return None
     alone = find_date(text)
-    return bool(alone) and len(alone[1]) >= len(text.strip(" .")) - 3
+    return alone if alone and len(alone[1]) >= length - 3 else None
 
 
 def _published_date(text: str) -> EventDate | None:
@@ -273,7 +289,7 @@ def _note_metadata(found: Found, text: str) -> bool:
         return True
     if _UPDATED.match(text) and find_date(text[:60]):
         return True  # an update stamp is neither the publication nor the event
-    if (alone := find_date(text)) and len(alone[1]) >= len(text.strip(" .")) - 3:
+    if alone := _date_alone(text):
         found.published = found.published or alone[0]  # a line that is only a date: when it was published
         return True
     if (match := _OUTLET.match(text)) and len(text.split()) <= 8:
