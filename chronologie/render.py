@@ -59,7 +59,8 @@ def find_links(timeline: Timeline, config: SiteConfig) -> Links:
 def make_environment(template_dirs: tuple[Path, ...], config: SiteConfig, compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """A Jinja environment that escapes everything, fails on any undefined name, and knows our filters and globals."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs]),  # the first folder holding a name wins
+        # The first folder holding a name wins. Absolute, so that a fault's frames name the file even under -C .
+        loader=jinja2.FileSystemLoader([str(d.resolve()) for d in template_dirs]),
         bytecode_cache=compiled,
         auto_reload=False,  # made anew for every build: no need to stat each template again for every page
         autoescape=jinja2.select_autoescape(("html", "xml")),

@@ -268,3 +268,32 @@ def test_check_warns_on_syntax_the_engine_leaves_as_text_and_not_on_what_it_rend
         "content/2024-04-01-syntax.md:20: warning: strikethrough (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text; write <del>…</del>\n"
         "content/2024-04-01-syntax.md:22: warning: a Hugo shortcode is shown as typed: this Markdown engine leaves it as text\n"
     )
+
+
+def test_syntax_warnings_look_at_the_lines_own_text_not_the_whole_body(english_site):
+    body = "\n".join([
+        "A huge!!! surprise, and ~~struck~~ once.", "", "!!! note \"Heads up\"", "    Rendered, so not reported.", "",
+        "Here `~~in code~~` only.", "", "See <https://example.org/a==b==c>.", "",
+        "!!! warning", "    Inside it, ~~wrong~~ stays as typed.", "",
+        "::: tip", "A container.", ":::", "",
+    ])
+    (english_site / "content" / "2024-05-01-lines.md").write_text(event_text(title="Lines", date="2024-05-01", body=body, sources=EN_SOURCE), encoding="utf-8")
+    result = run_cli("check", "-C", english_site)
+    assert [line.split(": warning: ")[0] + ": " + line.split(": warning: ")[1].split(" is shown")[0] for line in result.err.splitlines()] == [
+        "content/2024-05-01-lines.md:12: strikethrough (GitHub Markdown)",
+        "content/2024-05-01-lines.md:22: strikethrough (GitHub Markdown)",
+        "content/2024-05-01-lines.md:24: a container or admonition (markdown-it, Docusaurus, VitePress)",
+    ]
+
+
+def test_a_fault_in_an_override_is_named_at_its_line_when_run_inside_the_site(english_site, monkeypatch):
+    assert run_cli("-C", english_site, "theme", "event.html").status == 0
+    override = english_site / "templates" / "event.html"
+    lines = override.read_text(encoding="utf-8").splitlines()
+    where = next(number for number, line in enumerate(lines, start=1) if "event.title" in line)
+    lines[where - 1] = lines[where - 1].replace("event.title", "event.titel", 1)
+    override.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(english_site)
+    result = run_cli("check")  # -C . : the default
+    assert result.status == 1
+    assert result.err.splitlines()[0].startswith(f"templates/event.html:{where}: ") and "titel" in result.err.splitlines()[0]
