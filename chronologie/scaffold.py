@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import json
+import os
+import shlex
+import shutil
 import string
 import tempfile
 from dataclasses import dataclass
@@ -34,26 +37,34 @@ class SiteSpec:
 
 
 def chronologie_requirement() -> str:
-    """The requirements.txt line the Pages workflow installs chronologie with: where it came from, when a runner can reach it."""
+    """The requirements.txt line the Pages workflow installs chronologie with: where it came from, if a runner can reach it.
+
+    Otherwise the line is left commented out, under a note: a bare ``chronologie==X`` would fetch whatever a
+    package index holds under that name.
+    """
     try:
         found = importlib.metadata.distribution("chronologie")
     except importlib.metadata.PackageNotFoundError:
         return _requirement_note(f"chronologie=={__version__}", "is run here from a checkout")
     direct = json.loads(found.read_text("direct_url.json") or "{}")
-    vcs = direct.get("vcs_info")
-    if vcs and direct.get("url", "").startswith("https://"):
-        return f"chronologie @ {vcs['vcs']}+{direct['url']}@{vcs['commit_id']}\n"
-    if direct.get("url", "").startswith("file:"):
-        return _requirement_note(f"chronologie=={found.version}", "was installed here from a local folder")
-    return f"chronologie=={found.version}\n"
+    url, vcs = direct.get("url", ""), direct.get("vcs_info")
+    subdirectory = f"#subdirectory={direct['subdirectory']}" if direct.get("subdirectory") else ""
+    if vcs and not url.startswith("file:"):
+        return f"chronologie @ {vcs['vcs']}+{url}@{vcs.get('commit_id', vcs.get('requested_revision', ''))}{subdirectory}\n"
+    if "archive_info" in direct and url.startswith("https://"):
+        return f"chronologie @ {url}{subdirectory}\n"
+    if url:
+        return _requirement_note(f"chronologie=={found.version}", "was installed here from a local folder or file")
+    return f"chronologie=={found.version}\n"  # from a package index, which the runners can reach too
 
 
 def _requirement_note(line: str, how: str) -> str:
     return (
-        f"# What the Pages workflow installs. chronologie {how}, which GitHub's runners cannot reach: if your\n"
-        "# package index does not have this version, name its repository instead, as in\n"
-        "# chronologie @ git+https://github.com/OWNER/REPOSITORY@TAG\n"
-        f"{line}\n"
+        f"# What the Pages workflow installs. chronologie {how}, which GitHub's runners cannot reach.\n"
+        "# Before you push, name where they can install it from: its repository, as in\n"
+        "#   chronologie @ git+https://github.com/OWNER/REPOSITORY@TAG\n"
+        "# or, if your package index has this version, remove the '# ' below.\n"
+        f"# {line}\n"
     )
 
 
@@ -76,20 +87,46 @@ def site_files(spec: SiteSpec) -> dict[str, str]:
 
 
 def init_site(folder: Path, spec: SiteSpec) -> str:
-    """Write a new site into ``folder`` (missing or empty), checked before anything is written; return the next steps."""
-    if folder.exists() and not folder.is_dir():
-        raise InitError(f"{folder} is a file, not a folder; nothing was written")
-    if folder.is_dir() and any(folder.iterdir()):
-        raise InitError(f"{folder} is not empty; give a new or empty folder (nothing was written)")
+    """Write a new site into ``folder`` (missing or empty), all at once or not at all; return the next steps."""
+    try:
+        existing = next(path for path in (folder, *folder.parents) if path.exists() or path == Path(path.anchor or "."))
+        if existing.exists() and not existing.is_dir():
+            raise InitError(f"{existing} is a file, not a folder; nothing was written")
+        if folder.is_dir() and any(folder.iterdir()):
+            raise InitError(f"{folder} is not empty; give a new or empty folder (nothing was written)")
+    except OSError as exc:
+        raise InitError(f"cannot look into {folder}: {exc.strerror or exc}; nothing was written") from None
     files = site_files(spec)
     if problems := settings_problems(files["site.yaml"]):
         raise InitError("the settings given would make an invalid site.yaml, nothing was written:\n" + "\n".join(problems))
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(text)
+    try:
+        _write_all_at_once(folder, files)
+    except OSError as exc:
+        raise InitError(f"cannot write {folder}: {exc.strerror or exc}; nothing was written") from None
     return next_steps(folder, files)
+
+
+def _write_all_at_once(folder: Path, files: dict[str, str]) -> None:
+    """Lay the site out in a hidden folder beside ``folder``, then rename it into place: a failure leaves nothing."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.init-"))
+    try:
+        for name, text in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site folder is not
+        os.replace(staging, folder)  # onto a missing or an empty folder, in one step
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def settings_problems(text: str) -> list[str]:
@@ -103,7 +140,7 @@ def settings_problems(text: str) -> list[str]:
 
 def next_steps(folder: Path, files: dict[str, str]) -> str:
     """What ``init`` prints: the files written, then how to preview and publish."""
-    local_note = "\nrequirements.txt names chronologie for the workflow: see the note at its top.\n" if files["requirements.txt"].startswith("#") else ""
+    local_note = "\nBefore you push: requirements.txt does not yet say where the workflow can install chronologie from (see its note).\n" if files["requirements.txt"].startswith("#") else ""
     written = (
         ("site.yaml", "the title, address, language, tags and eras"),
         (EXAMPLE_EVENT, "an example event: edit it or replace it"),
@@ -118,7 +155,7 @@ def next_steps(folder: Path, files: dict[str, str]) -> str:
 {listing}
 {local_note}
 Next steps:
-  cd {folder}
+  cd {shlex.quote(str(folder))}
   chronologie new "The first event" --date 2024-05-01   # add an event (a draft until you publish it)
   chronologie serve                                     # preview it, reloaded on every save
   chronologie check && chronologie build                # check everything, then build into output/

@@ -297,3 +297,23 @@ def test_a_fault_in_an_override_is_named_at_its_line_when_run_inside_the_site(en
     result = run_cli("check")  # -C . : the default
     assert result.status == 1
     assert result.err.splitlines()[0].startswith(f"templates/event.html:{where}: ") and "titel" in result.err.splitlines()[0]
+
+
+def test_init_under_a_file_or_failing_half_way_writes_nothing(tmp_path, monkeypatch):
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = run_cli("init", tmp_path / "notes.txt" / "site")
+    assert (result.status, result.err) == (1, f"error: {tmp_path / 'notes.txt'} is a file, not a folder; nothing was written\n")
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("chronologie.scaffold.os.replace", full_disk)
+    result = run_cli("init", tmp_path / "site")
+    assert (result.status, result.err) == (1, f"error: cannot write {tmp_path / 'site'}: No space left on device; nothing was written\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # no half-written site, no staging folder
+
+
+def test_a_site_started_from_a_checkout_does_not_name_a_package_it_cannot_install(english_site):
+    lines = (english_site / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert all(line.startswith("#") for line in lines)  # a bare 'chronologie==X' would fetch whatever an index holds
+    assert lines[-1] == f"# chronologie=={__version__}"
