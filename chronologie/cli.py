@@ -6,6 +6,7 @@ import argparse
 import gc
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__, console
@@ -59,12 +60,20 @@ def _add_global_options(parser: argparse.ArgumentParser, suppress: bool) -> None
     loudness.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=console.VERBOSE, default=default(console.NORMAL), help="also print each step: the files read, the pages drawn")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A command's parser, which takes no abbreviated options either."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(allow_abbrev=False, **kwargs)
+
+
 def make_parser(prog: str | None = None) -> argparse.ArgumentParser:
     """The argument parser, with one sub-command per verb."""
-    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    # No abbreviations: "--proj" before a command would otherwise be read as a build option and reject the command.
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"chronologie {__version__}")
     _add_global_options(parser, suppress=False)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for add in (_add_build, _add_check, _add_serve, _add_new, _add_import, _add_deploy, _add_init, _add_theme):
         _add_global_options(add(commands), suppress=True)
     return parser
@@ -178,7 +187,8 @@ def _add_init(commands) -> argparse.ArgumentParser:
         help="start a new site in an empty folder",
         description=(
             "Write a new site into DIR: site.yaml, content/ with one example event, templates/ for your overrides "
-            "of the default theme, a GitHub Pages workflow and a .gitignore. DIR must be empty or not exist yet."
+            "of the default theme, a GitHub Pages workflow, the requirements.txt it installs, and a .gitignore. "
+            "DIR must be empty or not exist yet; nothing is written unless all of it is."
         ),
     )
     init.add_argument("directory", type=Path, metavar="DIR", help="the folder to create the site in")
@@ -336,27 +346,38 @@ def count(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def github_annotation(problem: Problem) -> str:
-    """``::error file=content/x.md,line=3::message``, escaped as GitHub Actions' workflow commands require."""
-    def escape(text: str, extra: str = "") -> str:
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return text.replace(":", "%3A").replace(",", "%2C") if extra else text
+@dataclass(frozen=True)
+class Annotations:
+    """How ``check --format github`` writes problems: paths from the folder the workflow runs in, warnings as errors under --strict."""
 
-    return f"::{'warning' if problem.warning else 'error'} file={escape(problem.path, 'property')},line={problem.line}::{escape(problem.message)}"
+    project: Path
+    strict: bool = False
+
+    def line(self, problem: Problem) -> str:
+        """``::error file=content/x.md,line=3::message``, escaped as GitHub Actions' workflow commands require."""
+        level = "warning" if problem.warning and not self.strict else "error"
+        full, here = (self.project / problem.path).resolve(), Path.cwd().resolve()
+        path = full.relative_to(here).as_posix() if full.is_relative_to(here) and not problem.path.startswith("-") else problem.path
+        return f"::{level} file={_escape(path, True)},line={problem.line}::{_escape(problem.message)}"
 
 
-def print_problems(problems: list[Problem], output_format: str = "text") -> None:
-    """Each problem as ``path:line: message`` on standard error, or as an annotation on standard output."""
+def _escape(text: str, is_property: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if is_property else text
+
+
+def print_problems(problems: list[Problem], annotations: Annotations | None = None) -> None:
+    """Each problem as ``path:line: message`` on standard error, or as a GitHub annotation on standard output."""
     for problem in problems:
-        if output_format == "github":
-            print(github_annotation(problem))
+        if annotations is not None:
+            print(annotations.line(problem))
         else:
             print(problem, file=sys.stderr)
 
 
-def print_failure(failure: BuildFailed, strict: bool, outcome: str, output_format: str = "text") -> None:
+def print_failure(failure: BuildFailed, strict: bool, outcome: str, annotations: Annotations | None = None) -> None:
     """Every problem, then one line saying how many and what happened."""
-    print_problems(failure.problems, output_format)
+    print_problems(failure.problems, annotations)
     warnings = len(failure.problems) - len(failure.errors)
     tally = count(len(failure.errors), "error") + (f" and {count(warnings, 'warning')} (--strict makes warnings fatal)" if strict and warnings else "")
     print(f"{tally}; {outcome}.", file=sys.stderr)
@@ -392,12 +413,13 @@ def run_check(args: argparse.Namespace) -> int:
     """Run the build's checks without writing; print every problem and return the exit status."""
     from .site import BuildOptions, build_site
 
+    annotations = Annotations(args.project, args.strict) if args.format == "github" else None
     try:
         report = build_site(Project(args.project), BuildOptions(drafts=args.drafts, strict=args.strict, write=False))
     except BuildFailed as failure:
-        print_failure(failure, args.strict, "nothing was written", args.format)
+        print_failure(failure, args.strict, "nothing was written", annotations)
         return 1
-    print_problems(list(report.warnings), args.format)
+    print_problems(list(report.warnings), annotations)
     console.say(f"No errors, {count(len(report.warnings), 'warning')}: {count(report.events, 'event')} checked.")
     return 0
 

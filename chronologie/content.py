@@ -296,11 +296,16 @@ def body_problems(path: str, body: str, body_line: int, body_html: str) -> list[
 
 
 def _placeholder_left(event: Event, body: str) -> str | None:
-    """The first mark of ``new`` or ``import`` still in the entry's summary, body or sources, in any language."""
-    places = (event.summary, body, *(f"{s.publisher} {s.title}" for s in event.sources))
-    for mark in (*PLACEHOLDER_MARKS.values(), *REWRITE_MARKS.values()):
-        if any(mark in text for text in places):
+    """The mark of ``new`` or ``import`` still in the entry, in either language, as those commands write it.
+
+    Exactly as written, so that an entry may say "To be completed by 2027": the summary opening with the mark and a
+    colon, a source's publisher or title that is the mark alone, the body's reminder in bold.
+    """
+    for lang, mark in PLACEHOLDER_MARKS.items():
+        if re.match(rf"{re.escape(mark)}\s*:", event.summary) or any(mark in (s.publisher, s.title) for s in event.sources):
             return mark
+        if f"**{REWRITE_MARKS[lang]}.**" in body:
+            return REWRITE_MARKS[lang]
     return None
 
 

@@ -34,7 +34,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "era": "Période",
         "legend": "Couleurs des thèmes",
         "context": "Contexte",
-        "context_note": "signale un événement qui n’est pas une décision de Meta : il situe le cadre (concurrence, régulation, presse) dans lequel ces décisions s’inscrivent.",
+        "context_note": "signale un événement de contexte : il ne relève pas directement du sujet, mais situe le cadre (concurrence, régulation, presse) dans lequel s’inscrit le récit.",
         "colon": " :",
         "exports": "Données :",
         "filtered": "Thème « {name} » : {n} événement(s).",

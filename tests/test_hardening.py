@@ -202,3 +202,11 @@ def test_a_file_with_a_bad_date_reports_its_other_problems_in_the_same_run(make_
         "content/a.md:6: link to 'absent.md': no event content/absent.md; did you mean 'b.md'?",
         "content/a.md:8: warning: a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text",
     ]
+
+
+def test_a_placeholder_is_caught_as_written_and_ordinary_words_are_not(make_site):
+    fine = event_text(summary="To be completed by 2027, the plant will train Llama models.", date="2024-01-01")
+    root = make_site({"content/2024-01-01-fine.md": fine, "content/2024-01-02-left.md": event_text(summary='"À compléter : une ou deux phrases."', date="2024-01-02")})
+    result = run_cli("check", "-C", root)
+    assert result.status == 1
+    assert result.err.splitlines()[:-1] == ["content/2024-01-02-left.md:1: still holds a placeholder of 'new' or 'import' ('À compléter'): complete it or keep 'draft: true'"]

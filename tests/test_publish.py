@@ -55,12 +55,15 @@ def test_actionlint_does_report_a_broken_workflow(tmp_path):
     assert result.returncode == 1 and 'property "page" is not defined' in result.stdout
 
 
-# Each action's current major version, as its own repository tags it (checked there on 2026-12-03).
+# Each action's current major version on 2026-12-03, from its release notes: checkout v7.0.1 and setup-python v7.0.0
+# (2026-07), cache v6.1.0 (2026-06), configure-pages v6.0.0, upload-pages-artifact v5.0.0 (2026-04), deploy-pages
+# v5.0.0. A record of what was checked, kept by hand: no test here can reach GitHub to find a newer one.
 CURRENT_MAJORS = {
-    "actions/checkout": "v7", "actions/setup-python": "v7", "actions/cache": "v5",
-    "actions/configure-pages": "v5", "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5",
+    "actions/checkout": "v7", "actions/setup-python": "v7", "actions/cache": "v6",
+    "actions/configure-pages": "v6", "actions/upload-pages-artifact": "v5", "actions/deploy-pages": "v5",
 }
-ON_DEFAULT_BRANCH = "github.event_name != 'pull_request' && github.ref_name == github.event.repository.default_branch"
+# A tag named like the default branch must not deploy: the full ref is compared.
+ON_DEFAULT_BRANCH = "github.event_name != 'pull_request' && github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
 
 
 def test_the_workflow_follows_the_official_pages_flow():

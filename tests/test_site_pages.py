@@ -155,7 +155,7 @@ def test_the_context_badge_is_explained_where_it_is_shown(make_site):
     assert len(page(root / "output/index.html").xpath(note)) == 1
     assert len(page(root / "output/2023/portrait/index.html").xpath(note)) == 1
     assert page(root / "output/2023/alliance/index.html").xpath(note) == []
-    assert text(page(root / "output/index.html").xpath(note)[0]).startswith("Contexte signale un événement qui n’est pas une décision de Meta")
+    assert text(page(root / "output/index.html").xpath(note)[0]).startswith("Contexte signale un événement de contexte\u00a0: il ne relève pas directement du sujet")
 
 
 # ------------------------------------------------------------- the real chronology

@@ -236,18 +236,27 @@ def test_exit_codes_are_documented_and_kept(english_site, capsys):
     assert run_cli("-C", english_site).status == 1
 
 
-def test_check_prints_github_annotations(english_site):
+def test_check_prints_github_annotations(english_site, monkeypatch):
     (english_site / "content" / "2024-02-01-a,b.md").write_text("---\ntitle: T\nsummary: S\ndate: 2024-13-01\n---\nBody.\n", encoding="utf-8")
     (english_site / "content" / "2024-03-01-tasks.md").write_text(
         event_text(title="Tasks", date="2024-03-01", body="- [ ] a task\n", sources=EN_SOURCE), encoding="utf-8"
     )
-    result = run_cli("check", "--format", "github", "-C", english_site)
+    monkeypatch.chdir(english_site.parent)  # as a workflow runs in the repository, the site in a folder of it
+    result = run_cli("check", "--format", "github", "-C", english_site.name)
     assert result.status == 1
     lines = result.out.splitlines()
-    assert lines[0] == "::error file=content/2024-02-01-a%2Cb.md,line=1::no source: list the article(s) this entry rests on under 'sources:'"
-    assert lines[1] == "::error file=content/2024-02-01-a%2Cb.md,line=4::date: month 13 in '2024-13-01' is not between 01 and 12"
-    assert "::warning file=content/2024-03-01-tasks.md,line=12::a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text" in lines
+    assert lines[0] == "::error file=history/content/2024-02-01-a%2Cb.md,line=1::no source: list the article(s) this entry rests on under 'sources:'"
+    assert lines[1] == "::error file=history/content/2024-02-01-a%2Cb.md,line=4::date: month 13 in '2024-13-01' is not between 01 and 12"
+    assert "::warning file=history/content/2024-03-01-tasks.md,line=12::a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text" in lines
     assert result.err.endswith("; nothing was written.\n")
+    # Under --strict a warning fails the run, so it is an error on the pull request too; % and newlines are escaped.
+    (english_site / "content" / "2024-02-01-a,b.md").unlink()
+    strict = run_cli("check", "--strict", "--format", "github", "-C", english_site.name)
+    assert "::error file=history/content/2024-03-01-tasks.md,line=12::a task list item (GitHub Markdown) is shown as typed: this Markdown engine leaves it as text" in strict.out.splitlines()
+    from chronologie.cli import Annotations
+    from chronologie.problems import Problem
+
+    assert Annotations(Path("history")).line(Problem("content/a:b.md", 2, "50% done\nnext")) == "::error file=history/content/a%3Ab.md,line=2::50%25 done%0Anext"
 
 
 # ---------------------------------------------------------------- syntax of other tools
