@@ -16,6 +16,7 @@ from .cache import BuildCache, InOutput, config_digest, page_keys
 from .config import SiteConfig, load_config
 from .content import Event, collect, find_event_files, future_dates, parse_event_file, skipped_problems
 from .dates import PRECISIONS
+from .interrupts import interrupts_held
 from .markup import MarkdownRenderer
 from .model import build_timeline, check_declared_tags, check_references, find_duplicate_slugs, rank_tags
 from .pages import Page, list_pages, sitemap_page
@@ -26,7 +27,7 @@ from .render import (
     Drawing, check_templates, copy_sources, draw_pages, find_links, make_environment, read_copies, template_digests, template_sources,
 )
 from .standalone import menu_of, read_standalone_pages
-from .write import InMemory, OutputSwitch, WriteReport, interrupts_held
+from .write import InMemory, OutputSwitch, WriteReport
 
 # What templates are checked with while site.yaml is broken: its own problems are reported meanwhile.
 _STAND_IN = SiteConfig(title="", description="", base_url="https://example.org/")

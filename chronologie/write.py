@@ -13,15 +13,12 @@ so nothing of the user's is ever replaced or deleted.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import fcntl
 import os
 import shutil
-import signal
 import stat
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -342,16 +339,3 @@ def exchange(first: str, second: str) -> None:
     os.rename(first, parked)
     os.rename(second, first)
     os.rename(parked, second)
-
-
-@contextlib.contextmanager
-def interrupts_held():
-    """Ctrl+C waits for the block to end, so that what the build then says of the output is true."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

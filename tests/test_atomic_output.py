@@ -155,12 +155,12 @@ class Site:
     def __post_init__(self) -> None:
         self.snapshot_tree = tree(self.snapshot)
 
-    def start(self, marker: str, name: str) -> subprocess.Popen:
+    def start(self, marker: str, name: str, python: list[str] | None = None) -> subprocess.Popen:
         """The real build of the changed site into the output folder, with workers, in its own session."""
         env = {**os.environ, **WORKERS, MARKER: marker}
         with open(self.logs / f"{name}.out", "wb") as out, open(self.logs / f"{name}.err", "wb") as err:
             return subprocess.Popen(
-                [sys.executable, REPO / "build.py", "--project", self.root, "build", "--output", self.out],
+                [*(python or [sys.executable]), REPO / "build.py", "--project", self.root, "build", "--output", self.out],
                 env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
             )
 
@@ -400,6 +400,37 @@ def test_ctrl_c_stops_the_build_with_one_line_and_leaves_a_or_b(big_site, fracti
         problems.append(f"the output is {state}, which stderr contradicts")
     shown = err if len(err) < 3000 else err[:1500] + "\n[...]\n" + err[-1500:]
     assert not problems, f"Ctrl+C at {delay:.2f} s (status {status}, output {state}, bookkeeping {bookkeeping}):\n" + "\n".join(problems) + f"\n--- stderr:\n{shown}"
+
+
+# Python with a Ctrl+C at the very instant the build forks its first worker: the child, just born, sends it to the
+# whole group, as a terminal would. Later workers are forked after it, so only the first sends one.
+CTRL_C_AT_FIRST_FORK = """
+import os, runpy, signal, sys
+sent = []
+os.register_at_fork(after_in_child=lambda: sent or os.killpg(0, signal.SIGINT), after_in_parent=lambda: sent.append(1))
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_ctrl_c_as_a_worker_is_forked_stops_the_build_with_one_line(big_site):
+    site = big_site
+    site.restore_a()
+    marker = f"{uuid.uuid4()}-ctrl-c-at-fork"
+    process = site.start(marker, "ctrl-c-at-fork", python=[sys.executable, "-c", CTRL_C_AT_FIRST_FORK])
+    try:
+        status = process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        status = None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        left = survivors(marker)
+    err = site.stderr("ctrl-c-at-fork")
+    state, bookkeeping, _ = site.state()
+    assert (status, state, bookkeeping, left) == (130, "A", [], []), err
+    assert err == "Interrupted: the output folder was not changed.\n"
 
 
 # --------------------------------------------------------------------------------------------------------------
