@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from slugify import slugify
+from yaml.nodes import SequenceNode
 
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
 from .markup import MarkdownRenderer, Reference
@@ -260,7 +261,9 @@ def _parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tupl
     if any(not p.warning for p in problems):
         # The body is read all the same: its links, its syntax and a missing source are reported in this run too.
         html, references = render(body, shown, body_line)
-        if not sources:
+        written = fields.entries.get("sources")
+        # A source that has problems of its own is left out of ``sources``, but the file does list one.
+        if not sources and not (written is not None and isinstance(written[1], SequenceNode) and written[1].value):
             where = fields.key_line("sources") if "sources" in fields.entries else 1
             problems.append(Problem(shown, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=draft))
         return None, problems + body_problems(shown, body, body_line, html), references

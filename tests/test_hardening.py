@@ -210,3 +210,12 @@ def test_a_placeholder_is_caught_as_written_and_ordinary_words_are_not(make_site
     result = run_cli("check", "-C", root)
     assert result.status == 1
     assert result.err.splitlines()[:-1] == ["content/2024-01-02-left.md:1: still holds a placeholder of 'new' or 'import' ('À compléter'): complete it or keep 'draft: true'"]
+
+
+def test_a_source_missing_a_key_is_not_also_called_no_source(make_site, build_site_cli):
+    source = '\n  - {publisher: "Le Monde", title: "Un titre", date: 2024-05-01, url: "https://example.org/a"}'
+    root = make_site({"content/2024-05-01-a.md": event_text(date="2024-05-01", sources=source)})
+    run = build_site_cli(root, "--output", root / "out")
+    assert run.status == 1
+    assert "missing required key 'sources[1].lang'" in run.err
+    assert "no source" not in run.err, run.err
