@@ -402,37 +402,6 @@ def test_ctrl_c_stops_the_build_with_one_line_and_leaves_a_or_b(big_site, fracti
     assert not problems, f"Ctrl+C at {delay:.2f} s (status {status}, output {state}, bookkeeping {bookkeeping}):\n" + "\n".join(problems) + f"\n--- stderr:\n{shown}"
 
 
-# Python with a Ctrl+C at the very instant the build forks its first worker: the child, just born, sends it to the
-# whole group, as a terminal would. Later workers are forked after it, so only the first sends one.
-CTRL_C_AT_FIRST_FORK = """
-import os, runpy, signal, sys
-sent = []
-os.register_at_fork(after_in_child=lambda: sent or os.killpg(0, signal.SIGINT), after_in_parent=lambda: sent.append(1))
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
-
-
-def test_ctrl_c_as_a_worker_is_forked_stops_the_build_with_one_line(big_site):
-    site = big_site
-    site.restore_a()
-    marker = f"{uuid.uuid4()}-ctrl-c-at-fork"
-    process = site.start(marker, "ctrl-c-at-fork", python=[sys.executable, "-c", CTRL_C_AT_FIRST_FORK])
-    try:
-        status = process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        status = None
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        left = survivors(marker)
-    err = site.stderr("ctrl-c-at-fork")
-    state, bookkeeping, _ = site.state()
-    assert (status, state, bookkeeping, left) == (130, "A", [], []), err
-    assert err == "Interrupted: the output folder was not changed.\n"
-
-
 # --------------------------------------------------------------------------------------------------------------
 # A read-only or full output folder. We run as root, so chmod stops nothing: the output is a small tmpfs mounted
 # in a private mount namespace (``unshare -m``), which vanishes with the process, read-only or nearly full. The
