@@ -261,11 +261,8 @@ def _parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tupl
     if any(not p.warning for p in problems):
         # The body is read all the same: its links, its syntax and a missing source are reported in this run too.
         html, references = render(body, shown, body_line)
-        written = fields.entries.get("sources")
-        # A source that has problems of its own is left out of ``sources``, but the file does list one.
-        if not sources and not (written is not None and isinstance(written[1], SequenceNode) and written[1].value):
-            where = fields.key_line("sources") if "sources" in fields.entries else 1
-            problems.append(Problem(shown, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=draft))
+        if not _lists_sources(fields):
+            problems.append(_no_source(shown, fields.key_line("sources") if "sources" in fields.entries else 1, draft))
         return None, problems + body_problems(shown, body, body_line, html), references
     assert title and summary and date and slug
     slug_line = fields.key_line("slug") if "slug" in fields.entries else 1
@@ -278,12 +275,22 @@ def _parse_event(data: bytes, path: Path, shown: str, render: Callable[..., tupl
     return event, problems + content_problems(event, body, body_line), ()
 
 
+def _no_source(shown: str, line: int, draft: bool) -> Problem:
+    """The problem of a file that lists no source: an error once published, a warning for a draft."""
+    return Problem(shown, line, "no source: list the article(s) this entry rests on under 'sources:'", warning=draft)
+
+
+def _lists_sources(fields: MappingReader) -> bool:
+    """Whether the front matter lists any source, valid or not (one with problems of its own is not read)."""
+    written = fields.entries.get("sources")
+    return written is not None and isinstance(written[1], SequenceNode) and bool(written[1].value)
+
+
 def content_problems(event: Event, body: str, body_line: int) -> list[Problem]:
     """What a valid file may still get wrong: no source (an error once published), an empty body."""
     problems = []
     if not event.sources:
-        where = event.line_of("sources") if "sources" in dict(event.key_lines) else 1
-        problems.append(Problem(event.path, where, "no source: list the article(s) this entry rests on under 'sources:'", warning=event.draft))
+        problems.append(_no_source(event.path, event.line_of("sources") if "sources" in dict(event.key_lines) else 1, event.draft))
     if not event.draft and (mark := _placeholder_left(event, body)):
         problems.append(Problem(event.path, 1, f"still holds a placeholder of 'new' or 'import' ({mark!r}): complete it or keep 'draft: true'"))
     if not event.draft and event.added is None:

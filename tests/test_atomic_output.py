@@ -155,12 +155,12 @@ class Site:
     def __post_init__(self) -> None:
         self.snapshot_tree = tree(self.snapshot)
 
-    def start(self, marker: str, name: str, python: list[str] | None = None) -> subprocess.Popen:
+    def start(self, marker: str, name: str) -> subprocess.Popen:
         """The real build of the changed site into the output folder, with workers, in its own session."""
         env = {**os.environ, **WORKERS, MARKER: marker}
         with open(self.logs / f"{name}.out", "wb") as out, open(self.logs / f"{name}.err", "wb") as err:
             return subprocess.Popen(
-                [*(python or [sys.executable]), REPO / "build.py", "--project", self.root, "build", "--output", self.out],
+                [sys.executable, REPO / "build.py", "--project", self.root, "build", "--output", self.out],
                 env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
             )
 
