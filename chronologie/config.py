@@ -7,13 +7,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from slugify import slugify
 
 from .dates import DateError, PartialDate, parse_point
 from .i18n import LANGUAGES
-from .problems import Problem, control_character_problems, decode_utf8
+from .problems import Problem, decode_utf8, without_control_characters
 from .typography import for_language
 from .yamlfields import MappingReader, as_mapping, compose
 
@@ -94,9 +94,18 @@ def base_url_problem(value: str) -> str | None:
         return "has a port that is not a number from 0 to 65535"
     if not _HOST.fullmatch(parts.hostname or ""):
         return "has a host that is not a name or an address"
-    if "//" in parts.path or any(segment in (".", "..") for segment in parts.path.split("/")):
+    # Browsers read %2e as '.', so /%2e%2e/ climbs out of the site's folder just as /../ does.
+    if "//" in parts.path or any(unquote(segment) in (".", "..") for segment in parts.path.split("/")):
         return "must not hold an empty, '.' or '..' path segment: links such as //static/ would lead to another host"
     return None
+
+
+def _without_password(value: str) -> str:
+    """``value`` with any password in it masked, so an error message never repeats it."""
+    parts = urlsplit(value.strip())
+    if parts.password is None:
+        return value
+    return value.replace(f":{parts.password}@", ":***@", 1)
 
 
 def normalise_base_url(value: str) -> str:
@@ -155,13 +164,13 @@ def _read_base_url(fields: MappingReader, override: str | None) -> str | None:
     url = None
     if raw_url is not None:
         if reason := base_url_problem(raw_url):
-            fields.error(fields.entries["base_url"][1], f"'base_url' {reason}, got {raw_url!r}")
+            fields.error(fields.entries["base_url"][1], f"'base_url' {reason}, got {_without_password(raw_url)!r}")
         else:
             url = normalise_base_url(raw_url)
     if override is not None:
         url = None
         if reason := base_url_problem(override):
-            fields.problems.append(Problem("--base-url", 1, f"{reason}, got {override!r}"))
+            fields.problems.append(Problem("--base-url", 0, f"{reason}, got {_without_password(override)!r}"))
         else:
             url = normalise_base_url(override)
     return url
@@ -176,9 +185,9 @@ def load_config(path: Path, shown_path: str, base_url: str | None = None) -> tup
     except OSError as exc:
         return None, [Problem(shown_path, 1, f"cannot read this file: {exc.strerror or exc}")]
     text, problems = decode_utf8(data, shown_path)
-    problems = problems or control_character_problems(text or "", shown_path)
-    if text is None or problems:
+    if text is None:
         return None, problems
+    text, problems = without_control_characters(text, shown_path)
     root = as_mapping(compose(text, shown_path, 1, problems), shown_path, 1, problems, "site.yaml")
     if root is None:
         if not problems:

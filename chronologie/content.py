@@ -17,7 +17,7 @@ from yaml.nodes import SequenceNode
 from .dates import DateError, EventDate, parse_event_date, parse_timestamp
 from .markup import MarkdownRenderer, Reference
 from .foreign import foreign_syntax
-from .problems import Problem, control_character_problems, decode_utf8, display_path
+from .problems import Problem, decode_utf8, display_path, without_control_characters
 from .yamlfields import MappingReader, as_mapping, compose
 
 EVENT_KEYS = ("title", "summary", "date", "end", "tags", "sources", "draft", "slug", "added", "context")
@@ -215,10 +215,11 @@ class MarkdownFile:
 def read_markdown_file(data: bytes, shown: str, needs: str, problems: list[Problem]) -> MarkdownFile | None:
     """Decode and split a file's bytes (None, with ``problems`` saying why, when it has no usable front matter)."""
     text, found = decode_utf8(data, shown)
-    found = found or control_character_problems(text or "", shown)
     problems += found
-    if text is None or found:
+    if text is None:
         return None
+    text, found = without_control_characters(text, shown)
+    problems += found
     try:
         yaml_text, body, body_line = split_front_matter(text)
     except FrontMatterError as exc:

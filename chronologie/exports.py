@@ -172,7 +172,9 @@ def _calendar_head(config: SiteConfig) -> bytes:
 def ics(timeline: Timeline, config: SiteConfig, abs_url: Callable[[str], str], body: Callable[[Event], str]) -> bytes:
     """The timeline as an iCalendar file: one all-day VEVENT per event, oldest first."""
     # The site's path too: two project sites on one github.io host would otherwise share UIDs in a subscriber's calendar.
-    site = (urlsplit(config.base_url).hostname or "localhost") + urlsplit(config.base_url).path.rstrip("/")
+    # And its port: two sites on one host, on two ports, are two calendars too.
+    parts = urlsplit(config.base_url)
+    site = (parts.hostname or "localhost") + (f":{parts.port}" if parts.port else "") + parts.path.rstrip("/")
     blocks = [_vevent(event, site, abs_url(event.url_path)) for event in timeline.chronological]
     return _calendar_head(config) + b"".join(blocks) + _ical_line("END:VCALENDAR")
 

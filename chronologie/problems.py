@@ -10,16 +10,17 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One thing wrong with the user's input, printed as ``path:line: message``."""
+    """One thing wrong with the user's input, printed as ``path:line: message`` (``--option: message`` for line 0)."""
 
     path: str
-    line: int
+    line: int  # 0 when the problem is in a command-line option, which has no lines
     message: str
     warning: bool = False
 
     def __str__(self) -> str:
         prefix = "warning: " if self.warning else ""
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+        place = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{place}: {prefix}{self.message}"
 
 
 class BuildFailed(Exception):
@@ -77,3 +78,12 @@ def control_character_problems(text: str, path: str) -> list[Problem]:
         if bad := FORBIDDEN_CHARACTERS.search(line):
             problems.append(Problem(path, number, f"control character U+{ord(bad[0]):04X} on this line; delete it (it often comes from copying out of a PDF)"))
     return problems
+
+
+def without_control_characters(text: str, path: str) -> tuple[str, list[Problem]]:
+    """The text with U+FFFD for each control character, and a problem per line that held one.
+
+    The rest of the file is still read, so its other problems show in the same run.
+    """
+    problems = control_character_problems(text, path)
+    return (FORBIDDEN_CHARACTERS.sub("\ufffd", text) if problems else text), problems

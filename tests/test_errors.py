@@ -298,7 +298,7 @@ def test_missing_site_yaml(make_site, build_site_cli):
 def test_bad_base_url_option(make_site, build_site_cli):
     root = make_site({"content/e.md": event_text()})
     assert errors_of(build_site_cli(root, "--base-url", "/repo/")) == [
-        "--base-url:1: must be an absolute http(s) URL such as https://user.github.io/repo/, got '/repo/'"
+        "--base-url: must be an absolute http(s) URL such as https://user.github.io/repo/, got '/repo/'"
     ]
 
 

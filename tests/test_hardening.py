@@ -15,8 +15,10 @@ BASE_URL_REFUSALS = [
     ("https://example.org//", "must not hold an empty, '.' or '..' path segment: links such as //static/ would lead to another host"),
     ("https://example.org//evil.example/", "must not hold an empty, '.' or '..' path segment: links such as //static/ would lead to another host"),
     ("https://example.org/a b/", "must not hold spaces, quotes, angle brackets or control characters (write %20 for a space)"),
-    ("https://user:pass@example.org/", "must not hold a user name or password: they would be copied into every link"),
+    ("https://user@example.org/", "must not hold a user name or password: they would be copied into every link"),
     ("https://example.org:99999/", "has a port that is not a number from 0 to 65535"),
+    ("https://example.org/%2e%2e/", "must not hold an empty, '.' or '..' path segment: links such as //static/ would lead to another host"),
+    ("https://example.org/x/%2E/", "must not hold an empty, '.' or '..' path segment: links such as //static/ would lead to another host"),
 ]
 
 
@@ -37,7 +39,14 @@ def test_base_urls_that_break_links_are_refused_in_site_yaml(make_site, base_url
 def test_base_urls_that_break_links_are_refused_as_options(make_site, base_url, reason):
     root = make_site({"content/e.md": event_text()})
     result = run_cli("-C", root, "--base-url", base_url)
-    assert result.status == 1 and result.err.splitlines()[0] == f"--base-url:1: {reason}, got {base_url!r}"
+    assert result.status == 1 and result.err.splitlines()[0] == f"--base-url: {reason}, got {base_url!r}"
+
+
+def test_a_refused_base_url_never_repeats_its_password(make_site):
+    root = make_site({"content/e.md": event_text()}, site_yaml=site_yaml("https://user:s3cret@example.org/"))
+    for result in (run_cli("-C", root), run_cli("-C", root, "--base-url", "https://user:s3cret@example.org/")):
+        assert result.status == 1 and "s3cret" not in result.err
+        assert result.err.splitlines()[0].endswith("must not hold a user name or password: they would be copied into every link, got 'https://user:***@example.org/'")
 
 
 @pytest.mark.parametrize("base_url", ["https://user.github.io/repo/", "http://127.0.0.1:8000/preview/", "https://example.org", "https://[::1]:8080/x/"])
@@ -61,6 +70,30 @@ def test_a_control_character_escape_in_site_yaml_is_an_error_with_the_others(mak
     assert result.status == 1
     assert result.err.splitlines()[:2] == [
         "site.yaml:1: a value on this line holds the control character U+0007, written as an escape; delete it",
+        "site.yaml:3: 'base_url' must not hold a query or a fragment ('?' or '#'): it would end up inside every link, got 'https://e.org/?'",
+    ]
+
+
+def test_a_raw_control_character_does_not_hide_the_files_other_problems(make_site):
+    body = "Copié\x01 d’un PDF.\n\nVoir [la suite](2099-01-01-nulle-part.md).\n"
+    root = make_site({"content/e.md": event_text(title='"A\\x07B"', date="2024-13", body=body, sources=None)})
+    result = run_cli("check", "-C", root)
+    assert result.status == 1
+    assert result.err.splitlines()[:5] == [
+        "content/e.md:1: no source: list the article(s) this entry rests on under 'sources:'",
+        "content/e.md:2: a value on this line holds the control character U+0007, written as an escape; delete it",
+        "content/e.md:4: date: month 13 in '2024-13' is not between 01 and 12",
+        "content/e.md:7: control character U+0001 on this line; delete it (it often comes from copying out of a PDF)",
+        "content/e.md:9: link to '2099-01-01-nulle-part.md': no event content/2099-01-01-nulle-part.md",
+    ]
+
+
+def test_a_raw_control_character_in_site_yaml_does_not_hide_its_other_problems(make_site):
+    root = make_site({"content/e.md": event_text()}, site_yaml='title: "Site\x0c"\ndescription: D\nbase_url: "https://e.org/?"\n')
+    result = run_cli("-C", root)
+    assert result.status == 1
+    assert result.err.splitlines()[:2] == [
+        "site.yaml:1: control character U+000C on this line; delete it (it often comes from copying out of a PDF)",
         "site.yaml:3: 'base_url' must not hold a query or a fragment ('?' or '#'): it would end up inside every link, got 'https://e.org/?'",
     ]
 
@@ -153,6 +186,15 @@ def test_two_project_sites_on_one_host_never_share_a_calendar_uid(make_site, tmp
         assert run_cli("-C", root, "--output", tmp_path / repo, "-q").status == 0
         uids += [line for line in (tmp_path / repo / "timeline.ics").read_text(encoding="utf-8").splitlines() if line.startswith("UID:")]
     assert uids == ["UID:2024-e@user.github.io/first", "UID:2024-e@user.github.io/second"]
+
+
+def test_two_sites_on_one_host_on_two_ports_never_share_a_calendar_uid(make_site, tmp_path):
+    uids = []
+    for port in ("8443", "9443"):
+        root = make_site({"content/2024-01-01-e.md": event_text(date="2024-01-01")}, site_yaml=f"title: T\ndescription: D\nbase_url: https://example.org:{port}/p/\n")
+        assert run_cli("-C", root, "--output", tmp_path / port, "-q").status == 0
+        uids += [line for line in (tmp_path / port / "timeline.ics").read_text(encoding="utf-8").splitlines() if line.startswith("UID:")]
+    assert uids == ["UID:2024-e@example.org:8443/p", "UID:2024-e@example.org:9443/p"]
 
 
 def test_a_published_entry_without_added_is_a_warning_and_new_and_import_always_write_it(make_site, tmp_path):
